@@ -1,0 +1,105 @@
+package disco.poule;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpResponseExpectation;
+import io.vertx.ext.web.client.WebClient;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps exactly {@code concurrency} calls to slip in flight: each completion starts the next at once.
+ * A failed attempt is retried on another instance, up to {@link #MAX_ATTEMPTS} attempts; only a call
+ * whose every attempt failed counts as an error. With no instance, slots wait for one. Event-loop confined.
+ */
+final class CallLoop {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
+  static final int MAX_ATTEMPTS = 3;
+  /** Pause before calling an instance that already failed this call: the only one left. */
+  static final long SAME_INSTANCE_BACKOFF_MS = 100;
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final SlipPool pool;
+  private final CallStats stats;
+  private final int concurrency;
+  private final int timeoutMs;
+  private int inFlight;
+  private boolean stopped;
+
+  CallLoop(Vertx vertx, WebClient client, SlipPool pool, CallStats stats, PouleConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.pool = pool;
+    this.stats = stats;
+    this.concurrency = config.concurrency();
+    this.timeoutMs = config.timeoutMs();
+  }
+
+  int inFlight() {
+    return inFlight;
+  }
+
+  /** Starts calls until {@code concurrency} are in flight, or no instance is known. */
+  void fill() {
+    while (!stopped && inFlight < concurrency && !pool.isEmpty()) {
+      inFlight++;
+      call().onComplete(done -> {
+        inFlight--;
+        fill();
+      });
+    }
+  }
+
+  void stop() {
+    stopped = true;
+  }
+
+  private Future<Void> call() {
+    long start = System.nanoTime();
+    return attempt(new HashSet<>(), 1)
+      .onSuccess(slot -> stats.answered(slot.instance, System.nanoTime() - start, System.currentTimeMillis()))
+      .onFailure(err -> {
+        stats.failed();
+        LOG.debug("Call failed after {} attempts: {}", MAX_ATTEMPTS, err.toString());
+      })
+      .<Void>mapEmpty()
+      .recover(err -> Future.succeededFuture());
+  }
+
+  private Future<SlipPool.Slot> attempt(Set<String> tried, int attempt) {
+    SlipPool.Slot slot = pool.pick(tried, System.currentTimeMillis()).orElse(null);
+    if (slot == null) {
+      return Future.failedFuture("no slip available");
+    }
+    boolean again = !tried.add(slot.instance.registration());
+    Future<?> ready = again ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
+    return ready.compose(v -> send(slot)).recover(err -> {
+      if (attempt >= MAX_ATTEMPTS || stopped) {
+        return Future.failedFuture(err);
+      }
+      stats.retried();
+      return attempt(tried, attempt + 1);
+    });
+  }
+
+  private Future<SlipPool.Slot> send(SlipPool.Slot slot) {
+    slot.inFlight++;
+    return client.get(slot.instance.port(), slot.instance.host(), "/")
+      .timeout(timeoutMs)
+      .send()
+      .expecting(HttpResponseExpectation.SC_OK)
+      .andThen(done -> {
+        slot.inFlight--;
+        if (done.succeeded()) {
+          pool.succeeded(slot);
+        } else {
+          pool.failed(slot, System.currentTimeMillis());
+        }
+      })
+      .map(slot);
+  }
+}

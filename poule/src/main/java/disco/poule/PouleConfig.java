@@ -1,0 +1,19 @@
+package disco.poule;
+
+import disco.registry.ConfigException;
+import disco.registry.Env;
+
+/** Poule's settings, read once from the environment. */
+record PouleConfig(int httpPort, int concurrency, int timeoutMs, String service) {
+
+  static PouleConfig fromEnv(Env env) {
+    int port = env.integer("HTTP_PORT", 8080, 0, 65535);
+    int concurrency = env.integer("POULE_CONCURRENCY", 10, 1, 10_000);
+    int timeout = env.integer("POULE_TIMEOUT_MS", 1_000, 1, 600_000);
+    String service = env.string("POULE_SERVICE", "slip");
+    if (!service.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException("POULE_SERVICE", service, "a service name of letters, digits, '.', '_' or '-'");
+    }
+    return new PouleConfig(port, concurrency, timeout, service);
+  }
+}

@@ -1,0 +1,101 @@
+package disco.poule;
+
+import disco.registry.ClusterNode;
+import disco.registry.ServiceDirectory;
+import disco.registry.ServiceEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/** Calls slip without pause over every live instance, and shows who answers on a live dashboard. */
+final class PouleVerticle extends VerticleBase {
+
+  static final long EVENT_PERIOD_MS = 1_000;
+  static final int MAX_EVENT_STREAMS = 100;
+
+  private final PouleConfig config;
+  private final ClusterNode node;
+  private final ServiceEndpoint endpoint;
+  private final CallStats stats = new CallStats();
+  private WebClient client;
+  private SlipPool pool;
+  private ServiceDirectory directory;
+  private CallLoop loop;
+  private int eventStreams;
+
+  PouleVerticle(PouleConfig config, ClusterNode node, ServiceEndpoint endpoint) {
+    this.config = config;
+    this.node = node;
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public Future<?> start() {
+    // every call may go to one slip: its connection pool must hold them all
+    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+      new PoolOptions().setHttp1MaxSize(config.concurrency()));
+    pool = new SlipPool(() -> loop.fill());
+    loop = new CallLoop(vertx, client, pool, stats, config);
+    directory = new ServiceDirectory(node, config.service()::equals, pool);
+    vertx.setPeriodic(1_000, id -> stats.tick());
+
+    Router router = Router.router(vertx);
+    router.get("/api/stats").handler(this::stats);
+    router.get("/api/events").handler(this::events);
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    return endpoint.serve(router, config.httpPort(), true)
+      .onSuccess(server -> {
+        directory.start();
+        loop.fill();
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    loop.stop();
+    directory.stop();
+    return endpoint.withdraw().onComplete(done -> client.close());
+  }
+
+  private JsonObject snapshot() {
+    long now = System.currentTimeMillis();
+    return stats.toJson()
+      .put("concurrency", config.concurrency())
+      .put("inFlight", loop.inFlight())
+      .put("noSlip", pool.isEmpty())
+      .put("service", config.service())
+      .put("instances", pool.toJson(now))
+      .put("members", node.membersJson())
+      .put("time", now);
+  }
+
+  private void stats(RoutingContext ctx) {
+    ctx.json(snapshot());
+  }
+
+  /** Server-sent events: the same JSON as /api/stats, once a second, until the browser goes away. */
+  private void events(RoutingContext ctx) {
+    if (eventStreams >= MAX_EVENT_STREAMS) {
+      ctx.response().setStatusCode(503).end("too many event streams");
+      return;
+    }
+    eventStreams++;
+    HttpServerResponse response = ctx.response()
+      .setChunked(true)
+      .putHeader("content-type", "text/event-stream")
+      .putHeader("cache-control", "no-cache");
+    response.write("retry: 2000\n\n");
+    long timer = vertx.setPeriodic(0, EVENT_PERIOD_MS, id -> response.write("data: " + snapshot().encode() + "\n\n"));
+    response.closeHandler(v -> {
+      eventStreams--;
+      vertx.cancelTimer(timer);
+    });
+  }
+}

@@ -1,0 +1,43 @@
+package disco.registry;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+/** The operations surface every node serves: health (all, live, ready) and a view of the cluster. */
+final class OpsRoutes {
+
+  private final ClusterNode node;
+  private final OwnRecord own;
+
+  OpsRoutes(ClusterNode node, OwnRecord own) {
+    this.node = node;
+    this.own = own;
+  }
+
+  void mount(Router router) {
+    HealthChecks checks = HealthChecks.create(node.vertx())
+      .register("live/event-loop", 1_000, promise -> promise.complete(Status.OK()))
+      .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning())))
+      .register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
+    router.get("/health*").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    router.get("/cluster").handler(this::cluster);
+  }
+
+  private void cluster(RoutingContext ctx) {
+    node.records()
+      .onSuccess(records -> {
+        JsonArray list = new JsonArray();
+        records.forEach(record -> list.add(record.toJson()));
+        ctx.json(new JsonObject()
+          .put("nodeId", node.nodeId())
+          .put("members", node.membersJson())
+          .put("records", list));
+      })
+      .onFailure(ctx::fail);
+  }
+}

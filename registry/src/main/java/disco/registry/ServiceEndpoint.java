@@ -1,0 +1,62 @@
+package disco.registry;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service's HTTP endpoint in the cluster: serves the service's routes plus health and /cluster,
+ * publishes the record once listening, and on the way out unpublishes first, then drains.
+ */
+public final class ServiceEndpoint {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceEndpoint.class);
+  /** Time for the DOWN announcement to reach callers before this node stops accepting. */
+  static final long UNPUBLISH_GRACE_MS = 500;
+  static final long DRAIN_TIMEOUT_MS = 5_000;
+
+  private final ClusterNode node;
+  private final ServiceIdentity identity;
+  private final OwnRecord own;
+  private HttpServer server;
+
+  public ServiceEndpoint(ClusterNode node, ServiceIdentity identity, String advertisedHost) {
+    this.node = node;
+    this.identity = identity;
+    this.own = new OwnRecord(node, identity, advertisedHost);
+  }
+
+  /** Listens on {@code port} (0: any free port) and, when {@code publish}, publishes the record. */
+  public Future<HttpServer> serve(Router router, int port, boolean publish) {
+    new OpsRoutes(node, own).mount(router);
+    router.errorHandler(500, ctx -> {
+      LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      ctx.response().setStatusCode(500).end();
+    });
+    return node.vertx().createHttpServer()
+      .requestHandler(router)
+      .listen(port)
+      .compose(listening -> {
+        server = listening;
+        Future<?> published = publish ? own.publish(listening.actualPort()) : Future.succeededFuture();
+        return published.map(listening);
+      })
+      .onSuccess(listening -> LOG.info("{} {} ready on port {} (node {}, version {})", identity.name(),
+        identity.hostname(), listening.actualPort(), node.nodeId(), identity.version()));
+  }
+
+  /** Unpublish, let callers hear of it, then stop accepting and drain in-flight requests. */
+  public Future<Void> withdraw() {
+    return own.unpublish()
+      .recover(err -> {
+        LOG.warn("Could not unpublish {}: {}", identity.name(), err.getMessage());
+        return Future.succeededFuture();
+      })
+      .compose(v -> node.vertx().timer(UNPUBLISH_GRACE_MS))
+      .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+      .onSuccess(v -> LOG.info("{} drained and stopped", identity.name()));
+  }
+}

@@ -1,0 +1,66 @@
+package disco.registry;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.Status;
+import io.vertx.servicediscovery.types.HttpEndpoint;
+import java.util.Optional;
+
+/**
+ * One live HTTP endpoint of a service, as published by {@link OwnRecord}: the typed view of a
+ * discovery record, or nothing when the record is malformed or foreign.
+ */
+public record ServiceInstance(String registration, String name, String host, int port,
+                              String nodeId, String hostname, String version, long startedAt) {
+
+  static final String NODE_ID = "nodeId";
+  static final String HOSTNAME = "hostname";
+  static final String VERSION = "version";
+  static final String STARTED_AT = "startedAt";
+
+  /** The record this node publishes for itself. */
+  static Record record(ServiceIdentity identity, String host, int port, String nodeId) {
+    JsonObject metadata = new JsonObject()
+      .put(NODE_ID, nodeId)
+      .put(HOSTNAME, identity.hostname())
+      .put(VERSION, identity.version())
+      .put(STARTED_AT, identity.startedAt());
+    return HttpEndpoint.createRecord(identity.name(), host, port, "/", metadata);
+  }
+
+  /** Empty when the record is not an UP HTTP endpoint carrying this project's metadata. */
+  public static Optional<ServiceInstance> from(Record record) {
+    JsonObject location = record.getLocation();
+    JsonObject metadata = record.getMetadata();
+    if (record.getStatus() != Status.UP || !HttpEndpoint.TYPE.equals(record.getType())
+      || location == null || metadata == null || record.getRegistration() == null) {
+      return Optional.empty();
+    }
+    try {
+      String host = location.getString("host");
+      Integer port = location.getInteger("port");
+      String nodeId = metadata.getString(NODE_ID);
+      if (host == null || port == null || port < 1 || port > 65535 || nodeId == null) {
+        return Optional.empty();
+      }
+      return Optional.of(new ServiceInstance(record.getRegistration(), record.getName(), host, port, nodeId,
+        metadata.getString(HOSTNAME, host), metadata.getString(VERSION, "unknown"),
+        metadata.getLong(STARTED_AT, 0L)));
+    } catch (ClassCastException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The owning node's id, or null for a record that does not say (published by someone else). */
+  static String ownerOf(Record record) {
+    JsonObject metadata = record.getMetadata();
+    Object owner = metadata == null ? null : metadata.getValue(NODE_ID);
+    return owner instanceof String id ? id : null;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("registration", registration).put("name", name).put("host", host)
+      .put("port", port).put("nodeId", nodeId).put("hostname", hostname).put("version", version)
+      .put("startedAt", startedAt);
+  }
+}

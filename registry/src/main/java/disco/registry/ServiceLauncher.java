@@ -1,0 +1,58 @@
+package disco.registry;
+
+import io.vertx.core.Deployable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The life of a service process: join, deploy, and on SIGTERM undeploy (unpublish, drain) then leave. */
+public final class ServiceLauncher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
+  private static final long START_TIMEOUT_S = 120;
+  private static final long UNDEPLOY_TIMEOUT_S = 10;
+  private static final long LEAVE_TIMEOUT_S = 15;
+
+  private ServiceLauncher() {
+  }
+
+  /** Prints the configuration error as one line and exits 2. For a {@code main} only. */
+  public static void exitOnBadConfig(ConfigException e) {
+    System.err.println("configuration error: " + e.getMessage());
+    System.exit(2);
+  }
+
+  /** Starts the node and the verticle; exits 1 if either fails. Returns once started. */
+  public static void launch(ClusterConfig cluster, Function<ClusterNode, Deployable> verticle) {
+    ClusterNode node = null;
+    try {
+      node = ClusterNode.start(cluster).await(START_TIMEOUT_S, TimeUnit.SECONDS);
+      String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
+      ClusterNode started = node;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, deployment), "graceful-stop"));
+    } catch (Exception e) {
+      LOG.error("Start failed: {}", e.toString());
+      if (node != null) {
+        node.close();
+      }
+      System.exit(1);
+    }
+  }
+
+  private static void stop(ClusterNode node, String deployment) {
+    LOG.info("Stopping: unpublish, drain, leave the cluster");
+    try {
+      node.vertx().undeploy(deployment).await(UNDEPLOY_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Undeploy did not complete: {}", e.toString());
+    }
+    // awaited apart from the undeploy: a chain on a context cannot complete once its event loop is gone
+    try {
+      node.close().await(LEAVE_TIMEOUT_S, TimeUnit.SECONDS);
+      LOG.info("Left the cluster");
+    } catch (Exception e) {
+      LOG.warn("Leaving the cluster did not complete: {}", e.toString());
+    }
+  }
+}

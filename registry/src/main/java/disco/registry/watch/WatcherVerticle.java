@@ -1,0 +1,57 @@
+package disco.registry.watch;
+
+import disco.registry.ClusterNode;
+import disco.registry.ServiceDirectory;
+import disco.registry.ServiceInstance;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Prints one line per record published or removed; members joining and leaving are logged by the node. */
+final class WatcherVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger("watch");
+
+  private final ClusterNode node;
+  private ServiceDirectory directory;
+
+  WatcherVerticle(ClusterNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    node.membersJson().forEach(member -> LOG.info("member {}", describe((JsonObject) member)));
+    directory = new ServiceDirectory(node, name -> true, new ServiceDirectory.Listener() {
+      @Override
+      public void added(ServiceInstance instance) {
+        LOG.info("record published: {}", describe(instance));
+      }
+
+      @Override
+      public void removed(ServiceInstance instance) {
+        LOG.info("record removed:   {}", describe(instance));
+      }
+    });
+    directory.start();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    directory.stop();
+    return Future.succeededFuture();
+  }
+
+  private static String describe(JsonObject member) {
+    return member.getString("address") + " " + member.getString("id")
+      + (member.getBoolean("lite") ? " (lite)" : "") + (member.getBoolean("self") ? " (this watcher)" : "");
+  }
+
+  private static String describe(ServiceInstance instance) {
+    return instance.name() + " " + instance.hostname() + " at " + instance.host() + ":" + instance.port()
+      + " version " + instance.version() + " node " + instance.nodeId();
+  }
+}
