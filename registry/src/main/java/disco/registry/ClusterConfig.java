@@ -56,7 +56,7 @@ public record ClusterConfig(String name, List<Member> members, String host, int 
   static List<Member> resolveMembers(String list) {
     String expected = "comma-separated host or host:port entries";
     List<Member> members = new ArrayList<>();
-    for (String entry : list.split(",")) {
+    for (String entry : list.split(",", -1)) {
       String item = entry.trim();
       if (item.isEmpty()) {
         throw new ConfigException("CLUSTER_MEMBERS", list, expected);

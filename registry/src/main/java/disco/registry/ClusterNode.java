@@ -106,6 +106,14 @@ public final class ClusterNode {
     return hazelcast.getLifecycleService().isRunning();
   }
 
+  HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  RecordSweeper sweeper() {
+    return sweeper;
+  }
+
   /** Called on this node's context for each member that joins or leaves. */
   public void onMemberChange(Handler<MemberChange> handler) {
     memberHandlers.add(handler);

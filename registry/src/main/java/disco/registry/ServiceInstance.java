@@ -39,7 +39,7 @@ public record ServiceInstance(String registration, String name, String host, int
     try {
       String host = location.getString("host");
       Integer port = location.getInteger("port");
-      String nodeId = metadata.getString(NODE_ID);
+      String nodeId = ownerOf(record);
       if (host == null || port == null || port < 1 || port > 65535 || nodeId == null) {
         return Optional.empty();
       }

@@ -1,0 +1,132 @@
+package disco.registry;
+
+import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.types.HttpEndpoint;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Records stay true to the cluster's membership: what stock Vert.x discovery does not do. Nodes share one JVM here. */
+@Timeout(90)
+class RecordCleanupTest {
+
+  private final TestCluster cluster = new TestCluster();
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  private static OwnRecord publish(ClusterNode node, String hostname, int port) {
+    OwnRecord own = new OwnRecord(node, new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1");
+    await(own.publish(port));
+    return own;
+  }
+
+  private static Set<String> owners(ClusterNode node) {
+    return await(node.records()).stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
+  }
+
+  /** A crashed member's record goes, removed by exactly one survivor; the live members' records stay. */
+  @Test
+  void crashed_node_record_is_removed_once_and_others_are_kept() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    ClusterNode c = cluster.join();
+    publish(a, "a", 1001);
+    publish(b, "b", 1002);
+    publish(c, "c", 1003);
+    assertThat(owners(a)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId(), c.nodeId());
+    within(Duration.ofSeconds(10), "cluster safe", () -> a.hazelcast().getPartitionService().isClusterSafe());
+
+    c.hazelcast().getLifecycleService().terminate();
+
+    Duration gone = within(Duration.ofSeconds(5), "record of the crashed node removed",
+      () -> !owners(a).contains(c.nodeId()));
+    assertThat(owners(b)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
+    assertThat(a.sweeper().removed() + b.sweeper().removed()).isEqualTo(1);
+    assertThat(gone).isLessThan(Duration.ofSeconds(5));
+  }
+
+  /** An owner whose record vanished (a sweep, a merge) publishes it again. */
+  @Test
+  void owner_publishes_its_record_again_when_it_goes_missing() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    publish(a, "a", 1001);
+    String registration = await(b.records()).get(0).getRegistration();
+
+    await(b.vertx().sharedData().getClusterWideMap(ClusterNode.REGISTRY_MAP).compose(map -> map.remove(registration)));
+
+    within(Duration.ofSeconds(6), "record published again", () -> owners(b).contains(a.nodeId()));
+    assertThat(await(b.records())).extracting(Record::getRegistration).doesNotContain(registration).hasSize(1);
+  }
+
+  /** Garbage and foreign records in the map neither break reads nor enter a directory. */
+  @Test
+  void malformed_and_foreign_entries_are_skipped() {
+    ClusterNode a = cluster.join();
+    publish(a, "a", 1001);
+    Record foreign = HttpEndpoint.createRecord("slip", "10.9.9.9", 80, "/").setRegistration("foreign");
+    await(a.vertx().sharedData().<String, Object>getClusterWideMap(ClusterNode.REGISTRY_MAP)
+      .compose(map -> map.put("garbage", "{not json").compose(v -> map.put("foreign", foreign.toJson().encode()))));
+
+    List<Record> records = await(a.records());
+    assertThat(records).extracting(Record::getRegistration).containsExactlyInAnyOrder("foreign", records.stream()
+      .filter(r -> a.nodeId().equals(ServiceInstance.ownerOf(r))).findFirst().orElseThrow().getRegistration());
+
+    List<ServiceInstance> seen = new CopyOnWriteArrayList<>();
+    ServiceDirectory directory = new ServiceDirectory(a, "slip"::equals, listener(seen, new CopyOnWriteArrayList<>()));
+    a.vertx().runOnContext(v -> directory.start());
+    within(Duration.ofSeconds(5), "own record in the directory", () -> seen.size() == 1);
+    assertThat(seen.get(0).hostname()).isEqualTo("a");
+    // the foreign record is still there: it is skipped, not deleted
+    assertThat(await(a.records())).extracting(Record::getRegistration).contains("foreign");
+  }
+
+  /** A directory learns of a published and an unpublished instance from announcements, in well under a second. */
+  @Test
+  void directory_follows_publish_and_unpublish() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    List<ServiceInstance> added = new CopyOnWriteArrayList<>();
+    List<ServiceInstance> removed = new CopyOnWriteArrayList<>();
+    ServiceDirectory directory = new ServiceDirectory(b, "slip"::equals, listener(added, removed));
+    b.vertx().runOnContext(v -> directory.start());
+    within(Duration.ofSeconds(5), "first read done", () -> directory.instances().isEmpty());
+
+    OwnRecord own = publish(a, "a", 1001);
+    Duration seen = within(Duration.ofSeconds(2), "instance added", () -> added.size() == 1);
+    await(own.unpublish());
+    Duration gone = within(Duration.ofSeconds(2), "instance removed", () -> removed.size() == 1);
+
+    assertThat(added.get(0).nodeId()).isEqualTo(a.nodeId());
+    assertThat(removed.get(0)).isEqualTo(added.get(0));
+    assertThat(seen).isLessThan(Duration.ofSeconds(1));
+    assertThat(gone).isLessThan(Duration.ofSeconds(1));
+  }
+
+  private static ServiceDirectory.Listener listener(List<ServiceInstance> added, List<ServiceInstance> removed) {
+    return new ServiceDirectory.Listener() {
+      @Override
+      public void added(ServiceInstance instance) {
+        added.add(instance);
+      }
+
+      @Override
+      public void removed(ServiceInstance instance) {
+        removed.add(instance);
+      }
+    };
+  }
+
+}

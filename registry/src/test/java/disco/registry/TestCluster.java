@@ -1,0 +1,81 @@
+package disco.registry;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Clustered nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
+public final class TestCluster implements AutoCloseable {
+
+  private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  private final List<ClusterNode> nodes = new ArrayList<>();
+
+  public String name() {
+    return name;
+  }
+
+  public ClusterNode join() {
+    return join(ClusterConfig.loopback(name));
+  }
+
+  public ClusterNode join(ClusterConfig config) {
+    ClusterNode node = await(ClusterNode.start(config));
+    nodes.add(node);
+    return node;
+  }
+
+  @Override
+  public void close() {
+    for (ClusterNode node : nodes) {
+      try {
+        node.close().await(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // a node a test crashed on purpose may fail to close: the others still must
+      }
+    }
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no result within 30 s", e);
+    }
+  }
+
+  /** Polls {@code condition} until it holds; returns how long that took, or fails after {@code limit}. */
+  public static Duration within(Duration limit, String what, BooleanSupplier condition) {
+    long start = System.nanoTime();
+    long deadline = start + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not true within " + limit.toMillis() + " ms");
+      }
+      pause();
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** Polls until {@code value} yields non-null. */
+  public static <T> T until(Duration limit, String what, Supplier<T> value) {
+    Object[] found = new Object[1];
+    within(limit, what, () -> (found[0] = value.get()) != null);
+    @SuppressWarnings("unchecked")
+    T result = (T) found[0];
+    return result;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
