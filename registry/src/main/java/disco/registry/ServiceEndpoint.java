@@ -48,6 +48,11 @@ public final class ServiceEndpoint {
         identity.hostname(), listening.actualPort(), node.nodeId(), identity.version()));
   }
 
+  /** The port actually listened on (HTTP_PORT=0 picks a free one). */
+  public int port() {
+    return server.actualPort();
+  }
+
   /** Unpublish, let callers hear of it, then stop accepting and drain in-flight requests. */
   public Future<Void> withdraw() {
     return own.unpublish()

@@ -1,0 +1,100 @@
+package disco.registry;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A service jar run as a real process, with its own environment; output goes to a log file for the test to read. */
+public final class JavaProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+
+  private JavaProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  public static JavaProcess start(Path jar, Map<String, String> env, Path log) {
+    List<String> command = new ArrayList<>(List.of(
+      Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    try {
+      return new JavaProcess(builder.start(), log);
+    } catch (IOException e) {
+      throw new AssertionError("cannot start " + jar, e);
+    }
+  }
+
+  /** The jar a module built: {@code module/target/module.jar}, found from the module the test runs in. */
+  public static Path jar(String module) {
+    Path here = Path.of("").toAbsolutePath();
+    Path jar = here.resolveSibling(module).resolve("target").resolve(module + ".jar");
+    if (!Files.exists(jar)) {
+      jar = here.resolve("target").resolve(module + ".jar");
+    }
+    if (!Files.exists(jar)) {
+      throw new AssertionError("no " + jar + ": run the integration tests through mvn verify");
+    }
+    return jar;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGTERM: the graceful path. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: no goodbye, sockets closed by the kernel. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  public int waitForExit(long seconds) {
+    try {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        throw new AssertionError("process " + pid() + " still running after " + seconds + " s");
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      waitForExit(10);
+    }
+  }
+
+  public static Path logFile(String name) {
+    File dir = Path.of("target", "it-logs").toFile();
+    dir.mkdirs();
+    return dir.toPath().resolve(name + ".log");
+  }
+}
