@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A service jar run as a real process, with its own environment; output goes to a log file for the test to read. */
 public final class JavaProcess implements AutoCloseable {
@@ -44,6 +47,15 @@ public final class JavaProcess implements AutoCloseable {
       throw new AssertionError("no " + jar + ": run the integration tests through mvn verify");
     }
     return jar;
+  }
+
+  /** Waits for a log line matching {@code regex} and returns its first group. */
+  public String awaitLog(String regex, Duration limit) {
+    Pattern pattern = Pattern.compile(regex);
+    return TestCluster.until(limit, "log line /" + regex + "/ from " + log.getFileName(), () -> {
+      Matcher matcher = pattern.matcher(output());
+      return matcher.find() ? matcher.group(1) : null;
+    });
   }
 
   public long pid() {

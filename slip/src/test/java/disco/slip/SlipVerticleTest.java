@@ -85,18 +85,25 @@ class SlipVerticleTest {
   void two_thousand_concurrent_requests_complete_in_about_one_delay() {
     int requests = 2000;
     HttpClient client = client(requests);
+    // a first round opens the 2000 connections; the second measures slip, not TCP set-up on 2 cores
+    await(Future.all(burst(client, requests)));
     long start = System.nanoTime();
-    List<Future<Long>> all = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      all.add(timedGet(client));
-    }
+    List<Future<Long>> all = burst(client, requests);
     await(Future.all(all));
     long wallMs = (System.nanoTime() - start) / 1_000_000;
 
     assertThat(all).allSatisfy(latency -> assertThat(latency.result()).isGreaterThanOrEqualTo(DELAY_MS));
-    // serialised, 2000 x 100 ms would take 200 s; opening 2000 connections on 2 cores takes a few hundred ms
-    assertThat(wallMs).isLessThan(10L * DELAY_MS * 3);
+    // serialised, 2000 x 100 ms would take 200 s; the bound leaves room for a busy 2-core machine
+    assertThat(wallMs).isLessThan(20L * DELAY_MS);
     await(client.close());
+  }
+
+  private static List<Future<Long>> burst(HttpClient client, int requests) {
+    List<Future<Long>> all = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      all.add(timedGet(client));
+    }
+    return all;
   }
 
   @Test

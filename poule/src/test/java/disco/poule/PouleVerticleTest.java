@@ -1,0 +1,135 @@
+package disco.poule;
+
+import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import disco.registry.ClusterNode;
+import disco.registry.ServiceEndpoint;
+import disco.registry.ServiceIdentity;
+import disco.registry.TestCluster;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Poule against fake slips in one JVM, observed through its own /api/stats and through the fakes. */
+@Timeout(90)
+class PouleVerticleTest {
+
+  private static final int CONCURRENCY = 10;
+  private static final int DELAY_MS = 100;
+
+  private TestCluster cluster;
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void startPoule() {
+    cluster = new TestCluster();
+    ClusterNode node = cluster.join();
+    ServiceIdentity identity = new ServiceIdentity("poule", "poule-test", "test", System.currentTimeMillis());
+    ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
+    await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, CONCURRENCY, 1_000, "slip"), node, endpoint)));
+    port = endpoint.port();
+    client = WebClient.create(node.vertx());
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private JsonObject stats() {
+    return await(client.get(port, "127.0.0.1", "/api/stats").send()).bodyAsJsonObject();
+  }
+
+  private static long calls(JsonObject stats, String host) {
+    JsonObject perHost = stats.getJsonObject("perHost").getJsonObject(host);
+    return perHost == null ? 0 : perHost.getLong("calls");
+  }
+
+  @Test
+  void keeps_exactly_n_calls_in_flight_on_one_slip() {
+    FakeSlip slip = new FakeSlip(cluster, "only", DELAY_MS);
+    within(Duration.ofSeconds(5), "calls flowing", () -> slip.served.get() > 3 * CONCURRENCY);
+
+    int samples = 0;
+    int atConcurrency = 0;
+    long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < end) {
+      samples++;
+      atConcurrency += slip.inFlight.get() == CONCURRENCY ? 1 : 0;
+      within(Duration.ofSeconds(1), "next sample", () -> true);
+    }
+
+    assertThat(slip.maxInFlight.get()).isEqualTo(CONCURRENCY);
+    // between a response and the next request the count dips for microseconds; most samples see all N
+    assertThat(atConcurrency).isGreaterThan(samples / 2);
+    assertThat(stats().getInteger("inFlight")).isEqualTo(CONCURRENCY);
+    assertThat(stats().getInteger("concurrency")).isEqualTo(CONCURRENCY);
+  }
+
+  /** Load test: N in flight over 3 slips for 3 s gives about N / delay calls a second, spread evenly. */
+  @Test
+  void spreads_calls_evenly_over_three_slips_at_concurrency_over_delay() {
+    List<FakeSlip> slips = List.of(new FakeSlip(cluster, "s1", DELAY_MS), new FakeSlip(cluster, "s2", DELAY_MS),
+      new FakeSlip(cluster, "s3", DELAY_MS));
+    within(Duration.ofSeconds(5), "all three called", () -> slips.stream().allMatch(slip -> slip.served.get() > 20));
+
+    JsonObject before = stats();
+    long startNanos = System.nanoTime();
+    within(Duration.ofSeconds(4), "3 s of load", () -> System.nanoTime() - startNanos > Duration.ofSeconds(3).toNanos());
+    JsonObject after = stats();
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+
+    long[] perHost = slips.stream().mapToLong(slip -> calls(after, slip.hostname) - calls(before, slip.hostname)).toArray();
+    long total = after.getLong("total") - before.getLong("total");
+    double ideal = CONCURRENCY * 1000.0 / DELAY_MS * seconds;
+    assertThat(total).isGreaterThan((long) (0.85 * ideal)).isLessThanOrEqualTo((long) (1.02 * ideal));
+    long max = java.util.Arrays.stream(perHost).max().orElseThrow();
+    long min = java.util.Arrays.stream(perHost).min().orElseThrow();
+    assertThat((double) max / min).isLessThanOrEqualTo(1.3);
+    assertThat(slips.stream().mapToInt(slip -> slip.maxInFlight.get()).sum()).isLessThanOrEqualTo(CONCURRENCY + 2 * CONCURRENCY);
+    assertThat(slips).allSatisfy(slip -> assertThat(slip.maxInFlight.get()).isLessThanOrEqualTo(CONCURRENCY));
+    assertThat(after.getLong("errors")).isZero();
+  }
+
+  /** A slip that stops answering while its record lingers costs retries, never a failed call. */
+  @Test
+  void dead_instance_is_retried_elsewhere_with_no_failed_call() {
+    FakeSlip alive = new FakeSlip(cluster, "alive", DELAY_MS);
+    FakeSlip doomed = new FakeSlip(cluster, "doomed", DELAY_MS);
+    within(Duration.ofSeconds(5), "both called", () -> alive.served.get() > 10 && doomed.served.get() > 10);
+
+    doomed.stopServing();
+    long servedBefore = alive.served.get();
+    within(Duration.ofSeconds(5), "calls go on", () -> alive.served.get() > servedBefore + 200);
+
+    JsonObject stats = stats();
+    assertThat(stats.getLong("errors")).isZero();
+    assertThat(stats.getLong("retries")).isPositive();
+    assertThat(stats.getJsonArray("instances").stream().map(JsonObject.class::cast)
+      .filter(instance -> instance.getString("hostname").equals("doomed")).findFirst().orElseThrow()
+      .getBoolean("ejected")).isTrue();
+  }
+
+  /** With no slip, poule waits and says so; it resumes by itself when one appears. */
+  @Test
+  void waits_without_slip_and_resumes_when_one_appears() {
+    within(Duration.ofSeconds(3), "first discovery read", () -> stats().getBoolean("noSlip"));
+    JsonObject idle = stats();
+    assertThat(idle.getLong("total")).isZero();
+    assertThat(idle.getInteger("inFlight")).isZero();
+    assertThat(idle.getLong("errors")).isZero();
+
+    FakeSlip late = new FakeSlip(cluster, "late", DELAY_MS);
+    within(Duration.ofSeconds(2), "calls resumed", () -> late.served.get() > 0);
+    assertThat(stats().getBoolean("noSlip")).isFalse();
+    assertThat(stats().getLong("errors")).isZero();
+  }
+}
