@@ -12,6 +12,10 @@ public final class WatcherMain {
   }
 
   public static void main(String[] args) {
+    // before the first logger exists: logback reads its configuration once
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-watch.xml");
+    }
     ClusterConfig cluster;
     try {
       cluster = ClusterConfig.fromEnv(new Env(System.getenv())).asLiteMember();
