@@ -1,0 +1,46 @@
+package disco.poule;
+
+import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.until;
+import static disco.registry.TestCluster.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import disco.registry.ClusterNode;
+import disco.registry.ServiceEndpoint;
+import disco.registry.ServiceIdentity;
+import disco.registry.TestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The dashboard as a person sees it: a real headless Chromium loads the page and renders the live stream. */
+@Timeout(120)
+class DashboardIT {
+
+  @Test
+  void dashboard_shows_who_answers_and_the_cluster_members() throws Exception {
+    assertThat(Path.of(HeadlessChromium.BINARY)).as("Chromium drives this test: apt-get install chromium (./disco test does)").exists();
+    try (TestCluster cluster = new TestCluster()) {
+      ClusterNode node = cluster.join();
+      ServiceIdentity identity = new ServiceIdentity("poule", "poule-ui", "test", System.currentTimeMillis());
+      ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
+      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip"), node, endpoint)));
+      FakeSlip first = new FakeSlip(cluster, "slip-alpha", 50);
+      FakeSlip second = new FakeSlip(cluster, "slip-beta", 50);
+      within(Duration.ofSeconds(5), "both slips called", () -> first.served.get() > 0 && second.served.get() > 0);
+
+      try (HeadlessChromium browser = HeadlessChromium.open("http://127.0.0.1:" + endpoint.port() + "/")) {
+        String dom = until(Duration.ofSeconds(20), "the dashboard rendering both hosts", () -> {
+          String html = browser.html();
+          return html.contains("<td>slip-alpha</td>") && html.contains("<td>slip-beta</td>") ? html : null;
+        });
+
+        assertThat(dom).contains("in rotation", "data member", "(this poule)");
+        assertThat(dom).contains("id=\"inFlight\">10<", "id=\"errors\">0<", "id=\"conn\">live<");
+        assertThat(dom).contains("id=\"banner\" style=\"display: none;\"");
+      }
+    }
+  }
+
+}
