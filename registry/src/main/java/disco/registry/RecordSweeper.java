@@ -57,7 +57,11 @@ final class RecordSweeper {
           remove(record, owner);
         }
       }
-    }).onFailure(err -> LOG.warn("Record sweep skipped: {}", err.getMessage()));
+    }).onFailure(err -> {
+      if (node.isRunning()) {
+        LOG.warn("Record sweep skipped: {}", err.getMessage());
+      }
+    });
   }
 
   private void remove(Record record, String owner) {
