@@ -18,12 +18,19 @@ public record ClusterConfig(String name, List<Member> members, String host, int 
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  /** One address to try when joining; port 0 lets Hazelcast try the ports from {@code CLUSTER_PORT} up. */
+  /** One address to try when joining; port 0 when the entry named none. */
   public record Member(InetAddress address, int port) {
-    String toHazelcast() {
+    /**
+     * Without a port, a loopback member is left to Hazelcast's port range (several nodes share the
+     * host); any other address is one node per address, on the cluster port: one candidate, not ten.
+     */
+    String toHazelcast(int clusterPort) {
       String ip = address.getHostAddress();
       String literal = ip.contains(":") ? "[" + ip + "]" : ip;
-      return port == 0 ? literal : literal + ":" + port;
+      if (port != 0) {
+        return literal + ":" + port;
+      }
+      return address.isLoopbackAddress() ? literal : literal + ":" + clusterPort;
     }
   }
 

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -43,7 +44,6 @@ public final class ClusterNode {
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
-  private final String nodeId;
   private final ServiceDiscovery discovery;
   private final Context context;
   private final List<Handler<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
@@ -51,14 +51,14 @@ public final class ClusterNode {
   private final RecordSweeper sweeper;
   private final Set<String> malformed = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
+  private volatile String nodeId;
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
     this.hazelcast = manager.getHazelcastInstance();
-    // the Hazelcast member id, not Vert.x's own node id: membership events speak of member ids
-    this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.discovery = ServiceDiscovery.create(vertx);
     this.context = vertx.getOrCreateContext();
+    this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -98,7 +98,16 @@ public final class ClusterNode {
     return discovery;
   }
 
+  /**
+   * This node's Hazelcast member id (membership events speak of member ids, not of Vert.x's own
+   * node id). Read each time: Hazelcast gives a node a new id when it merges back after a split.
+   */
   public String nodeId() {
+    try {
+      nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    } catch (HazelcastInstanceNotActiveException e) {
+      // shut down or crashed: the last id it had is still the one its records name
+    }
     return nodeId;
   }
 

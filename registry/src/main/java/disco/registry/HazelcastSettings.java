@@ -32,14 +32,15 @@ final class HazelcastSettings {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
-    cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member.toHazelcast()));
+    cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member.toHazelcast(cluster.port())));
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
-    // members given without a port on one host (loopback) sit on 5701, 5702, ...: look that far
-    config.setProperty("hazelcast.tcp.join.port.try.count", "30");
+    // nodes sharing loopback sit on 5701, 5702, ...: a joiner needs to reach one of them, and the
+    // split-brain check walks every candidate address in turn, so the range stays short
+    config.setProperty("hazelcast.tcp.join.port.try.count", "10");
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT));

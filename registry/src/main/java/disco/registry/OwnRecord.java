@@ -67,20 +67,23 @@ public final class OwnRecord {
     });
   }
 
+  /** Publishes again when the record is gone, or names an owner id this node no longer has (after a merge). */
   private void ensurePresent() {
     if (published == null || withdrawn) {
       return;
     }
-    String registration = published.getRegistration();
-    node.records()
-      .onSuccess(records -> {
-        boolean present = records.stream().anyMatch(record -> registration.equals(record.getRegistration()));
-        if (!present && !withdrawn && published != null
-          && registration.equals(published.getRegistration())) {
-          LOG.warn("Own {} record {} is missing from the cluster: publishing it again", identity.name(), registration);
-          published = null;
-          publishNow();
-        }
-      });
+    Record mine = published;
+    node.records().onSuccess(records -> {
+      boolean current = records.stream().anyMatch(record -> mine.getRegistration().equals(record.getRegistration())
+        && node.nodeId().equals(ServiceInstance.ownerOf(record)));
+      if (current || withdrawn || published != mine) {
+        return;
+      }
+      LOG.warn("Own {} record {} is missing or names a former node id: publishing it again", identity.name(),
+        mine.getRegistration());
+      published = null;
+      node.discovery().unpublish(mine.getRegistration());
+      publishNow();
+    });
   }
 }

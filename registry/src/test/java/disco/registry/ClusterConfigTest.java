@@ -18,16 +18,23 @@ class ClusterConfigTest {
     assertThat(config.name()).isEqualTo("disco");
     assertThat(config.port()).isEqualTo(5701);
     assertThat(config.host()).isEqualTo("127.0.0.1");
-    assertThat(config.members()).extracting(ClusterConfig.Member::toHazelcast).containsExactly("127.0.0.1");
+    assertThat(config.members()).extracting(member -> member.toHazelcast(5701)).containsExactly("127.0.0.1");
     assertThat(config.lite()).isFalse();
   }
 
   @Test
   void member_name_resolves_to_every_address_as_ip_literals() {
     ClusterConfig config = config(Map.of("CLUSTER_MEMBERS", "localhost:5710, 127.0.0.2"));
-    assertThat(config.members()).extracting(ClusterConfig.Member::toHazelcast)
+    assertThat(config.members()).extracting(member -> member.toHazelcast(5701))
       .contains("127.0.0.1:5710", "127.0.0.2")
       .noneMatch(member -> member.contains("localhost"));
+  }
+
+  @Test
+  void remote_member_without_port_is_tried_on_the_cluster_port_only() {
+    ClusterConfig.Member remote = ClusterConfig.resolveMembers("10.0.0.7").get(0);
+    assertThat(remote.toHazelcast(5801)).isEqualTo("10.0.0.7:5801");
+    assertThat(ClusterConfig.resolveMembers("10.0.0.7:6000").get(0).toHazelcast(5801)).isEqualTo("10.0.0.7:6000");
   }
 
   @Test

@@ -71,6 +71,23 @@ class RecordCleanupTest {
     assertThat(await(b.records())).extracting(Record::getRegistration).doesNotContain(registration).hasSize(1);
   }
 
+  /** After a split-brain merge Hazelcast gives a node a new member id: a record naming the old one is replaced. */
+  @Test
+  void record_naming_a_former_node_id_is_published_again_under_the_current_one() {
+    ClusterNode a = cluster.join();
+    publish(a, "a", 1001);
+    Record stale = await(a.records()).get(0);
+    stale.getMetadata().put("nodeId", "a-former-member-id");
+    await(a.vertx().sharedData().<String, Object>getClusterWideMap(ClusterNode.REGISTRY_MAP)
+      .compose(map -> map.put(stale.getRegistration(), stale.toJson().encode())));
+
+    within(Duration.ofSeconds(6), "record under the current id", () -> {
+      List<Record> records = await(a.records());
+      return records.size() == 1 && a.nodeId().equals(ServiceInstance.ownerOf(records.get(0)));
+    });
+    assertThat(await(a.records())).extracting(Record::getRegistration).doesNotContain(stale.getRegistration());
+  }
+
   /** Garbage and foreign records in the map neither break reads nor enter a directory. */
   @Test
   void malformed_and_foreign_entries_are_skipped() {
