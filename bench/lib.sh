@@ -1,0 +1,33 @@
+# Shared by the membership scripts: service JVMs on loopback, each with its own log and pid in $DIR.
+# Every process started here is killed by `stop_all` (the scripts trap EXIT to it).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DIR=$(mktemp -d /tmp/disco-membership.XXXXXX)
+CLUSTER=bench-$$-$RANDOM
+
+# start NAME MODULE [ENV=VALUE...]
+start() {
+  local name=$1 module=$2; shift 2
+  env CLUSTER_NAME="$CLUSTER" HOSTNAME="$name" HTTP_PORT=0 "$@" \
+    java -Xmx200m -XX:+UseSerialGC -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
+  echo $! >"$DIR/$name.pid"
+}
+
+# port NAME: waits (at most 60 s) for "ready on port N" and prints N
+port() {
+  local tries
+  for tries in $(seq 1 1200); do
+    grep -oE 'ready on port [0-9]+' "$DIR/$1.log" 2>/dev/null | grep -oE '[0-9]+$' && return 0
+    sleep 0.05
+  done
+  echo "$1 not ready after 60 s: $DIR/$1.log" >&2
+  return 1
+}
+
+pid() { cat "$DIR/$1.pid"; }
+now_ms() { date +%s%3N; }
+stop_all() { for f in "$DIR"/*.pid; do [ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done; wait 2>/dev/null || true; }
+
+for jar in slip poule; do
+  [ -f "$ROOT/$jar/target/$jar.jar" ] || { echo "missing $jar/target/$jar.jar: mvn -B package -DskipTests" >&2; exit 2; }
+done
+command -v jq >/dev/null || { echo "missing jq: apt-get install -y jq" >&2; exit 2; }
