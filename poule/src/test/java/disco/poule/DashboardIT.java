@@ -39,6 +39,7 @@ class DashboardIT {
         assertThat(dom).contains("in rotation", "data member", "(this poule)");
         assertThat(dom).contains("id=\"inFlight\">10<", "id=\"errors\">0<", "id=\"conn\">live<");
         assertThat(dom).contains("id=\"banner\" style=\"display: none;\"");
+        browser.screenshot(Path.of("target", "dashboard.png"));
       }
     }
   }

@@ -84,14 +84,24 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** The page's current HTML, as its scripts left it. */
   String html() {
+    JsonObject params = new JsonObject().put("expression", "document.documentElement.outerHTML").put("returnByValue", true);
+    return call("Runtime.evaluate", params).getJsonObject("result").getString("value");
+  }
+
+  /** A PNG of the page as it is now, for a person to look at. */
+  void screenshot(Path file) throws IOException {
+    String png = call("Page.captureScreenshot", new JsonObject().put("format", "png")).getString("data");
+    Files.write(file, java.util.Base64.getDecoder().decode(png));
+  }
+
+  private JsonObject call(String method, JsonObject params) {
     reply = new CompletableFuture<>();
-    JsonObject call = new JsonObject().put("id", ids.incrementAndGet()).put("method", "Runtime.evaluate")
-      .put("params", new JsonObject().put("expression", "document.documentElement.outerHTML").put("returnByValue", true));
+    JsonObject call = new JsonObject().put("id", ids.incrementAndGet()).put("method", method).put("params", params);
     devtools.sendText(call.encode(), true).join();
     try {
-      return reply.get(10, TimeUnit.SECONDS).getJsonObject("result").getJsonObject("result").getString("value");
+      return reply.get(10, TimeUnit.SECONDS).getJsonObject("result");
     } catch (Exception e) {
-      throw new AssertionError("no answer from Chromium", e);
+      throw new AssertionError("no answer from Chromium to " + method, e);
     }
   }
 
