@@ -6,31 +6,38 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.security.Security;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * How this node joins the cluster: read once from the environment, with every member name already
- * resolved to IP literals, because Hazelcast keeps one address per host name.
+ * How this node joins the cluster, read once from the environment. Member names are resolved again
+ * each time Hazelcast looks for members ({@link DnsMemberDiscovery}): every A record, because
+ * Hazelcast would keep one address per name, and the ones that appear later, because a swarm lists
+ * a task under {@code tasks.<service>} only once it is healthy.
  */
-public record ClusterConfig(String name, List<Member> members, String host, int port, boolean lite) {
+public record ClusterConfig(String name, List<MemberEntry> members, String host, int port, boolean lite) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  /** One address to try when joining; port 0 when the entry named none. */
-  public record Member(InetAddress address, int port) {
-    /**
-     * Without a port, a loopback member is left to Hazelcast's port range (several nodes share the
-     * host); any other address is one node per address, on the cluster port: one candidate, not ten.
-     */
-    String toHazelcast(int clusterPort) {
-      String ip = address.getHostAddress();
-      String literal = ip.contains(":") ? "[" + ip + "]" : ip;
-      if (port != 0) {
-        return literal + ":" + port;
+  static {
+    // members come and go under the same names: the JVM's 30 s DNS cache would hide them
+    Security.setProperty("networkaddress.cache.ttl", "5");
+    Security.setProperty("networkaddress.cache.negative.ttl", "1");
+  }
+
+  /** One CLUSTER_MEMBERS entry: a host name or address, and a port (0 when the entry named none). */
+  public record MemberEntry(String host, int port) {
+
+    /** Every address the name has now; none when it does not resolve (yet). */
+    List<InetAddress> addresses() {
+      try {
+        return List.of(InetAddress.getAllByName(host));
+      } catch (UnknownHostException e) {
+        return List.of();
       }
-      return address.isLoopbackAddress() ? literal : literal + ":" + clusterPort;
     }
   }
 
@@ -44,51 +51,52 @@ public record ClusterConfig(String name, List<Member> members, String host, int 
       throw new ConfigException("CLUSTER_NAME", name, "1 to 64 letters, digits, '.', '_' or '-'");
     }
     int port = env.integer("CLUSTER_PORT", 5701, 1, 65535);
-    List<Member> members = resolveMembers(env.string("CLUSTER_MEMBERS", "127.0.0.1"));
+    List<MemberEntry> members = parseMembers(env.string("CLUSTER_MEMBERS", "127.0.0.1"));
+    boolean optional = env.bool("CLUSTER_MEMBERS_OPTIONAL", false);
+    List<InetAddress> resolved = new ArrayList<>();
+    for (MemberEntry member : members) {
+      List<InetAddress> addresses = member.addresses();
+      if (addresses.isEmpty() && !optional) {
+        throw new ConfigException("CLUSTER_MEMBERS: cannot resolve '" + member.host()
+          + "' (is this container on the services' user-defined or overlay network?)");
+      }
+      resolved.addAll(addresses);
+    }
     String hostValue = env.string("CLUSTER_HOST", null);
-    String host = hostValue == null ? detectHost(members) : localAddress(hostValue);
+    String host = hostValue == null ? detectHost(resolved)
+      : hostValue.contains("/") ? addressInSubnet(hostValue) : localAddress(hostValue);
     return new ClusterConfig(name, members, host, port, env.bool("CLUSTER_LITE", false));
   }
 
   /** A single-machine cluster on loopback, for tests and the local run. */
   public static ClusterConfig loopback(String name) {
-    return new ClusterConfig(name, List.of(new Member(InetAddress.getLoopbackAddress(), 0)), "127.0.0.1", 5701, false);
+    return new ClusterConfig(name, List.of(new MemberEntry("127.0.0.1", 0)), "127.0.0.1", 5701, false);
   }
 
   public ClusterConfig asLiteMember() {
     return new ClusterConfig(name, members, host, port, true);
   }
 
-  /** Every A record of every name: {@code tasks.slip} on a swarm lists each task of the service. */
-  static List<Member> resolveMembers(String list) {
+  static List<MemberEntry> parseMembers(String list) {
     String expected = "comma-separated host or host:port entries";
-    List<Member> members = new ArrayList<>();
+    List<MemberEntry> members = new ArrayList<>();
     for (String entry : list.split(",", -1)) {
       String item = entry.trim();
-      if (item.isEmpty()) {
+      if (item.isEmpty() || item.contains(" ")) {
         throw new ConfigException("CLUSTER_MEMBERS", list, expected);
       }
       String host = item;
       int port = 0;
       int colon = item.lastIndexOf(':');
-      boolean bareIpv6 = item.indexOf(':') != colon;
-      if (colon > 0 && !bareIpv6) {
+      boolean bareIpv6 = item.indexOf(':') != colon && !item.startsWith("[");
+      if (colon > 0 && !bareIpv6 && !item.endsWith("]")) {
         host = item.substring(0, colon);
         port = parsePort(item.substring(colon + 1), list, expected);
       }
-      host = host.replace("[", "").replace("]", "");
-      try {
-        for (InetAddress address : InetAddress.getAllByName(host)) {
-          members.add(new Member(address, port));
-        }
-      } catch (UnknownHostException e) {
-        throw new ConfigException("CLUSTER_MEMBERS: cannot resolve '" + host
-          + "' (is this container on the services' user-defined or overlay network?)");
-      }
+      members.add(new MemberEntry(host.replace("[", "").replace("]", ""), port));
     }
     return members;
   }
-
   private static int parsePort(String text, String list, String expected) {
     try {
       int port = Integer.parseInt(text);
@@ -105,8 +113,12 @@ public record ClusterConfig(String name, List<Member> members, String host, int 
    * The local address the kernel would use to reach the first member: the address on the members'
    * network, loopback only when they are on loopback. A UDP connect sends nothing; it only asks for a route.
    */
-  private static String detectHost(List<Member> members) {
-    InetAddress target = members.get(0).address();
+  private static String detectHost(List<InetAddress> members) {
+    if (members.isEmpty()) {
+      throw new ConfigException("CLUSTER_HOST is unset and no CLUSTER_MEMBERS name resolves yet: set CLUSTER_HOST to "
+        + "this node's address or to its network (CIDR, such as 10.0.9.0/24)");
+    }
+    InetAddress target = members.get(0);
     if (target.isLoopbackAddress()) {
       return target.getHostAddress();
     }
@@ -122,6 +134,42 @@ public record ClusterConfig(String name, List<Member> members, String host, int 
       throw new ConfigException("CLUSTER_HOST is unset and no local address routes to "
         + target.getHostAddress() + ": set CLUSTER_HOST to this node's address");
     }
+  }
+
+  /** CLUSTER_HOST as a network (CIDR): this node's address in it, for when no member resolves yet. */
+  private static String addressInSubnet(String cidr) {
+    String expected = "an address of this machine, or a network such as 10.0.9.0/24 that one of its addresses is in";
+    try {
+      String[] parts = cidr.split("/", 2);
+      byte[] network = InetAddress.getByName(parts[0]).getAddress();
+      int prefix = Integer.parseInt(parts[1]);
+      if (prefix < 0 || prefix > network.length * 8) {
+        throw new ConfigException("CLUSTER_HOST", cidr, expected);
+      }
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (inSubnet(address.getAddress(), network, prefix)) {
+            return address.getHostAddress();
+          }
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      throw new ConfigException("CLUSTER_HOST", cidr, expected);
+    }
+    throw new ConfigException("CLUSTER_HOST", cidr, expected);
+  }
+
+  private static boolean inSubnet(byte[] address, byte[] network, int prefix) {
+    if (address.length != network.length) {
+      return false;
+    }
+    for (int bit = 0; bit < prefix; bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((address[bit / 8] & mask) != (network[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String localAddress(String value) {

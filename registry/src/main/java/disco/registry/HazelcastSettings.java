@@ -1,6 +1,7 @@
 package disco.registry;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -10,7 +11,7 @@ final class HazelcastSettings {
 
   /** Seconds; see the design section of the README for the measurements behind them. */
   static final int HEARTBEAT_INTERVAL = 1;
-  static final int MAX_NO_HEARTBEAT = 5;
+  static final int MAX_NO_HEARTBEAT = 3;
   static final int MERGE_DELAY = 10;
 
   private HazelcastSettings() {
@@ -27,20 +28,20 @@ final class HazelcastSettings {
     network.getInterfaces().setEnabled(true).addInterface(cluster.host());
     network.setPublicAddress(cluster.host());
 
-    // overlay networks carry no multicast, and auto-detection would probe clouds
+    // overlay networks carry no multicast, auto-detection would probe clouds, and a static tcp-ip
+    // list would never see the members whose names resolve only later
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
-    cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member.toHazelcast(cluster.port())));
+    join.getTcpIpConfig().setEnabled(false);
+    join.getDiscoveryConfig().addDiscoveryStrategyConfig(
+      new DiscoveryStrategyConfig(new DnsMemberDiscovery(cluster.members(), cluster.port())));
+    config.setProperty("hazelcast.discovery.enabled", "true");
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
-    // nodes sharing loopback sit on 5701, 5702, ...: a joiner needs to reach one of them, and the
-    // split-brain check walks every candidate address in turn, so the range stays short
-    config.setProperty("hazelcast.tcp.join.port.try.count", "10");
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT));

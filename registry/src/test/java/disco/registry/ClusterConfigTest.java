@@ -3,6 +3,7 @@ package disco.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,23 +19,47 @@ class ClusterConfigTest {
     assertThat(config.name()).isEqualTo("disco");
     assertThat(config.port()).isEqualTo(5701);
     assertThat(config.host()).isEqualTo("127.0.0.1");
-    assertThat(config.members()).extracting(member -> member.toHazelcast(5701)).containsExactly("127.0.0.1");
+    assertThat(config.members()).containsExactly(new ClusterConfig.MemberEntry("127.0.0.1", 0));
     assertThat(config.lite()).isFalse();
   }
 
+  private static List<String> candidates(String members, int clusterPort) {
+    return new DnsMemberDiscovery(ClusterConfig.parseMembers(members), clusterPort).addresses().stream()
+      .map(address -> address.getHost() + ":" + address.getPort()).toList();
+  }
+
   @Test
-  void member_name_resolves_to_every_address_as_ip_literals() {
-    ClusterConfig config = config(Map.of("CLUSTER_MEMBERS", "localhost:5710, 127.0.0.2"));
-    assertThat(config.members()).extracting(member -> member.toHazelcast(5701))
-      .contains("127.0.0.1:5710", "127.0.0.2")
-      .noneMatch(member -> member.contains("localhost"));
+  void member_name_resolves_to_every_address_each_time_hazelcast_asks() {
+    assertThat(candidates("localhost:5710", 5701)).contains("127.0.0.1:5710").noneMatch(a -> a.contains("localhost"));
+    // several nodes share loopback: without a port, the ten ports from the cluster port up
+    assertThat(candidates("127.0.0.2", 5701)).hasSize(DnsMemberDiscovery.LOOPBACK_PORTS)
+      .startsWith("127.0.0.2:5701").endsWith("127.0.0.2:5710");
   }
 
   @Test
   void remote_member_without_port_is_tried_on_the_cluster_port_only() {
-    ClusterConfig.Member remote = ClusterConfig.resolveMembers("10.0.0.7").get(0);
-    assertThat(remote.toHazelcast(5801)).isEqualTo("10.0.0.7:5801");
-    assertThat(ClusterConfig.resolveMembers("10.0.0.7:6000").get(0).toHazelcast(5801)).isEqualTo("10.0.0.7:6000");
+    assertThat(candidates("10.0.0.7", 5801)).containsExactly("10.0.0.7:5801");
+    assertThat(candidates("10.0.0.7:6000", 5801)).containsExactly("10.0.0.7:6000");
+    assertThat(candidates("no-such-host.invalid", 5801)).isEmpty();
+  }
+
+  /** A swarm lists tasks under tasks.slip only once healthy: on a fresh stack nothing resolves yet. */
+  @Test
+  void optional_members_may_not_resolve_yet_when_the_host_is_given() {
+    Map<String, String> env = Map.of("CLUSTER_MEMBERS", "no-such-host.invalid", "CLUSTER_MEMBERS_OPTIONAL", "true");
+    assertThatThrownBy(() -> config(env)).hasMessageStartingWith("CLUSTER_HOST is unset and no CLUSTER_MEMBERS name resolves yet");
+    Map<String, String> withHost = new java.util.HashMap<>(env);
+    withHost.put("CLUSTER_HOST", "127.0.0.0/8");
+    assertThat(config(withHost).host()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void cluster_host_as_a_network_picks_this_machine_s_address_in_it() throws Exception {
+    assertThat(config(Map.of("CLUSTER_HOST", "127.0.0.0/8")).host()).isEqualTo("127.0.0.1");
+    String foreignNetwork = foreignAddress() + "/32";
+    assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", foreignNetwork)))
+      .hasMessageStartingWith("CLUSTER_HOST=" + foreignNetwork + " is invalid: expected an address of this machine, or a network");
+    assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", "10.0.0.0/99"))).hasMessageStartingWith("CLUSTER_HOST=10.0.0.0/99 is invalid");
   }
 
   @Test
@@ -64,12 +89,22 @@ class ClusterConfigTest {
       .hasMessage("CLUSTER_PORT=abc is invalid: expected an integer from 1 to 65535");
   }
 
+  /** A documentation address (RFC 5737) that this machine does not have: some machines do use these. */
+  private static String foreignAddress() throws Exception {
+    for (String candidate : List.of("203.0.113.1", "198.51.100.1", "192.0.2.1")) {
+      if (java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.getByName(candidate)) == null) {
+        return candidate;
+      }
+    }
+    throw new AssertionError("every documentation address is local here");
+  }
+
   @Test
-  void cluster_host_must_be_an_address_of_this_machine() {
+  void cluster_host_must_be_an_address_of_this_machine() throws Exception {
     assertThat(config(Map.of("CLUSTER_HOST", "127.0.0.1")).host()).isEqualTo("127.0.0.1");
-    // TEST-NET-1 (RFC 5737): never assigned to a machine, so never local
-    assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", "192.0.2.1")))
-      .hasMessage("CLUSTER_HOST=192.0.2.1 is invalid: expected an address of this machine");
+    String foreign = foreignAddress();
+    assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", foreign)))
+      .hasMessage("CLUSTER_HOST=" + foreign + " is invalid: expected an address of this machine");
   }
 
   @Test
