@@ -48,6 +48,10 @@ public final class ServiceEndpoint {
         identity.hostname(), listening.actualPort(), node.nodeId(), identity.version()));
   }
 
+  public ServiceIdentity identity() {
+    return identity;
+  }
+
   /** The port actually listened on (HTTP_PORT=0 picks a free one). */
   public int port() {
     return server.actualPort();

@@ -17,6 +17,32 @@ public final class ServiceLauncher {
   private ServiceLauncher() {
   }
 
+  /** Builds a service's verticle once its node has joined. */
+  @FunctionalInterface
+  public interface ServiceFactory<C> {
+    Deployable create(C config, ClusterNode node, ServiceEndpoint endpoint);
+  }
+
+  /**
+   * The whole of a service's {@code main}: read its settings, its identity and the cluster's from the
+   * environment (exit 2 with one line on a bad value), then launch it.
+   */
+  public static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
+    Env env = new Env(System.getenv());
+    C config;
+    ServiceIdentity identity;
+    ClusterConfig cluster;
+    try {
+      config = readConfig.apply(env);
+      identity = ServiceIdentity.fromEnv(service, env);
+      cluster = ClusterConfig.fromEnv(env);
+    } catch (ConfigException e) {
+      exitOnBadConfig(e);
+      return;
+    }
+    launch(cluster, node -> factory.create(config, node, new ServiceEndpoint(node, identity, cluster.host())));
+  }
+
   /** Prints the configuration error as one line and exits 2. For a {@code main} only. */
   public static void exitOnBadConfig(ConfigException e) {
     System.err.println("configuration error: " + e.getMessage());

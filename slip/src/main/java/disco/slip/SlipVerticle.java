@@ -13,9 +13,9 @@ final class SlipVerticle extends VerticleBase {
   private final String hostname;
   private final ServiceEndpoint endpoint;
 
-  SlipVerticle(SlipConfig config, String hostname, ServiceEndpoint endpoint) {
+  SlipVerticle(SlipConfig config, ServiceEndpoint endpoint) {
     this.config = config;
-    this.hostname = hostname;
+    this.hostname = endpoint.identity().hostname();
     this.endpoint = endpoint;
   }
 
