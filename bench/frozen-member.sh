@@ -6,6 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap stop_all EXIT
+trap "exit 130" INT TERM
 rounds=${1:-2}
 
 start poule poule

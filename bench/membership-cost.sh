@@ -5,6 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap stop_all EXIT
+trap "exit 130" INT TERM
 added=${1:-3}
 
 for lite in false true; do

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Runs the four measurements of issue 4 on this machine, one after the other, and prints a Markdown report.
+#   bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency] [footprint] [propagation] [scale]
+#   --write     also puts the report in docs/BENCHMARKS.md, between its bench:begin/bench:end markers
+#   --loadgen   wrk (default, Debian's package) or vertx (disco.bench.LoadGenerator, a Vert.x client JVM)
+# Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk and taskset.
+# Every process it starts is ended on exit; all traffic goes to 127.0.0.1. Takes about 10 minutes.
+# Environment knobs: BENCH_PIN=1 (server on CPU 0, generator on CPU 1), BENCH_REPS, BENCH_CONCURRENCY, BENCH_DURATION_S,
+# BENCH_WARMUP_S, BENCH_SCALE_SLIPS, BENCH_SCALE_STAGGER_MS, BENCH_LOG_DIR, SLIP_JAR, POULE_JAR.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+write=0
+sections=()
+export BENCH_LOADGEN=${BENCH_LOADGEN:-wrk}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --write) write=1 ;;
+    --loadgen) shift; BENCH_LOADGEN=${1:?--loadgen needs wrk or vertx} ;;
+    efficiency|footprint|propagation|scale) sections+=("$1") ;;
+    *) echo "usage: bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency|footprint|propagation|scale]..." >&2
+       exit 2 ;;
+  esac
+  shift
+done
+
+export SLIP_JAR=${SLIP_JAR:-$root/slip/target/slip.jar}
+export POULE_JAR=${POULE_JAR:-$root/poule/target/poule.jar}
+export BENCH_JAR=$root/bench/target/bench.jar
+export WRK_SCRIPT=$root/bench/src/main/wrk/report.lua
+export BENCH_LOG_DIR=${BENCH_LOG_DIR:-$(mktemp -d /tmp/disco-bench.XXXXXX)}
+export BENCH_PIN=${BENCH_PIN:-0}
+mkdir -p "$BENCH_LOG_DIR"
+
+for jar in "$SLIP_JAR" "$POULE_JAR"; do
+  [ -f "$jar" ] || { echo "missing $jar: build the services first (mvn -B package -DskipTests)" >&2; exit 2; }
+done
+for tool in java taskset; do
+  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
+done
+if [ "$BENCH_LOADGEN" = wrk ] && ! command -v wrk >/dev/null; then
+  echo "missing wrk: apt-get install -y wrk (or --loadgen vertx)" >&2
+  exit 2
+fi
+if [ ! -f "$BENCH_JAR" ] || [ -n "$(find bench/src bench/pom.xml -newer "$BENCH_JAR" -type f | head -1)" ]; then
+  mvn -B -q -f bench/pom.xml package >&2
+fi
+
+# 5000 connections on each side of loopback, plus the JVMs' own files
+ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge 12000 ] || { echo "ulimit -n is $(ulimit -n): need 12000 for C=5000" >&2; exit 2; }
+
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+cleanup() {
+  local pids
+  pids=$(descendants $$)
+  [ -z "$pids" ] && return 0
+  kill -TERM $pids 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    pids=$(descendants $$)
+    [ -z "$pids" ] && return 0
+    sleep 0.5
+  done
+  kill -KILL $pids 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+out=$BENCH_LOG_DIR/report.md
+{
+  echo "## Latest run"
+  echo
+  echo "Measured by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo
+  echo "| machine | |"
+  echo "|---|---|"
+  echo "| CPU | $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1) |"
+  echo "| memory | $(free -g | awk '/^Mem:/{print $2}') GiB |"
+  echo "| kernel | $(uname -sr) |"
+  echo "| load average at start | $(cut -d" " -f1-3 /proc/loadavg) |"
+  echo "| Java | $(java -version 2>&1 | head -2 | tail -1) |"
+  if [ "$BENCH_LOADGEN" = wrk ]; then
+    echo "| load generator | $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true) |"
+  else
+    echo "| load generator | disco.bench.LoadGenerator (Vert.x 5.0.7 HttpClient) |"
+  fi
+  echo "| pinning | $([ "$BENCH_PIN" = 1 ] && echo 'measurement 1: server on CPU 0, load generator on CPU 1 (taskset); 2-4: none' || echo 'none: the JVMs and wrk share both cores') |"
+  echo
+  echo "The load generator runs on the same 2-core machine as the server and competes with it for CPU;"
+  echo "the server's and the generator's CPU use are reported next to each load."
+  echo
+} >"$out"
+java -Xmx256m -jar "$BENCH_JAR" "${sections[@]}" >>"$out" &
+driver=$!
+status=0
+wait "$driver" || status=$?
+
+cat "$out"
+if [ "$write" = 1 ]; then
+  doc=$root/docs/BENCHMARKS.md
+  mkdir -p "$(dirname "$doc")"
+  if [ -f "$doc" ] && grep -q '<!-- bench:begin -->' "$doc" && grep -q '<!-- bench:end -->' "$doc"; then
+    awk -v report="$out" '
+      /<!-- bench:begin -->/ { print; while ((getline line < report) > 0) print line; skip = 1; next }
+      /<!-- bench:end -->/ { skip = 0 }
+      !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+  else
+    { echo '<!-- bench:begin -->'; cat "$out"; echo '<!-- bench:end -->'; } >"$doc"
+  fi
+  echo "written to $doc" >&2
+fi
+echo "logs of every process: $BENCH_LOG_DIR" >&2
+exit "$status"

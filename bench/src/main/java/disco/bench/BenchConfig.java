@@ -1,0 +1,57 @@
+package disco.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** What bench/run.sh hands the drivers, read once from the environment. */
+record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
+                   String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
+                   int scaleSlips, int scaleStaggerMs, int delayMs) {
+
+  static BenchConfig fromEnv(Map<String, String> env) {
+    String gen = env.getOrDefault("BENCH_LOADGEN", "wrk");
+    if (!gen.equals("wrk") && !gen.equals("vertx")) {
+      throw new IllegalArgumentException("BENCH_LOADGEN: '" + gen + "' is not wrk or vertx");
+    }
+    List<Integer> cs;
+    try {
+      cs = Arrays.stream(env.getOrDefault("BENCH_CONCURRENCY", "100,1000,2000,5000").split(","))
+          .map(String::trim).map(Integer::valueOf).toList();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("BENCH_CONCURRENCY: '" + env.get("BENCH_CONCURRENCY")
+          + "' is not a comma-separated list of integers");
+    }
+    return new BenchConfig(
+        file(env, "SLIP_JAR"), file(env, "POULE_JAR"), file(env, "BENCH_JAR"), file(env, "WRK_SCRIPT"),
+        Path.of(env.getOrDefault("BENCH_LOG_DIR", "/tmp/disco-bench")),
+        "1".equals(env.getOrDefault("BENCH_PIN", "0")),
+        gen, cs,
+        Env.integer(env, "BENCH_DURATION_S", 10, 1, 600),
+        Env.integer(env, "BENCH_WARMUP_S", 3, 0, 600),
+        Env.integer(env, "BENCH_REPS", 3, 1, 50),
+        Env.integer(env, "BENCH_SCALE_SLIPS", 20, 1, 22), // 22 slips + poule + driver: the JVM budget
+        Env.integer(env, "BENCH_SCALE_STAGGER_MS", 0, 0, 60_000),
+        Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000));
+  }
+
+  /** CPU list for the server under test, or null when not pinned. */
+  String serverCpus() {
+    return pin ? "0" : null;
+  }
+
+  /** CPU list for the load generator, or null when not pinned. */
+  String loadCpus() {
+    return pin ? "1" : null;
+  }
+
+  private static Path file(Map<String, String> env, String name) {
+    String raw = env.get(name);
+    if (raw == null || !Files.isRegularFile(Path.of(raw))) {
+      throw new IllegalArgumentException(name + ": '" + raw + "' is not a file");
+    }
+    return Path.of(raw);
+  }
+}

@@ -1,0 +1,96 @@
+package disco.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Measurement 2: time from `java -jar` to the first answer and to ready, and resident memory. */
+final class Footprint {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(1)).build();
+
+  private final BenchConfig config;
+  private final Fleet fleet;
+  private final Services services;
+  private final Efficiency efficiency;
+
+  Footprint(BenchConfig config, Fleet fleet, Services services, Efficiency efficiency) {
+    this.config = config;
+    this.fleet = fleet;
+    this.services = services;
+    this.efficiency = efficiency;
+  }
+
+  String run() throws Exception {
+    List<Long> firstAnswer = new ArrayList<>();
+    List<Long> ready = new ArrayList<>();
+    List<Long> idleRss = new ArrayList<>();
+    List<Long> stop = new ArrayList<>();
+    for (int i = 0; i < config.reps(); i++) {
+      long t0 = System.currentTimeMillis();
+      Services.Node s = services.slip("start-" + i, "bench-foot-" + UUID.randomUUID(), 0, null);
+      AtomicLong answered = new AtomicLong(-1);
+      Thread prober = new Thread(() -> pollFirstAnswer(s.httpPort(), answered), "first-answer");
+      prober.start();
+      long readyAt = Probe.awaitOk(s.httpPort(), "/health/ready", Duration.ofSeconds(120));
+      prober.join(130_000);
+      Efficiency.require(readyAt > 0 && answered.get() > 0, "slip start-" + i + " never got ready");
+      firstAnswer.add(answered.get() - t0);
+      ready.add(readyAt - t0);
+      Thread.sleep(10_000);
+      idleRss.add(Math.round(Fleet.rssMiB(s.pid())));
+      long t1 = System.currentTimeMillis();
+      s.process().destroy();
+      s.process().waitFor(60, TimeUnit.SECONDS);
+      stop.add(System.currentTimeMillis() - t1);
+      fleet.stopAll();
+    }
+    Table t = new Table("figure", "median", "max", "runs");
+    t.row("`java -jar` to first answered GET / (ms, includes one " + config.delayMs() + " ms delay)",
+        Table.median(firstAnswer), Table.max(firstAnswer), Table.all(firstAnswer));
+    t.row("`java -jar` to GET /health/ready = 200 (ms)", Table.median(ready), Table.max(ready), Table.all(ready));
+    t.row("RSS idle, 10 s after ready (MiB)", Table.median(idleRss), Table.max(idleRss), Table.all(idleRss));
+    t.row("SIGTERM to process exit (ms)", Table.median(stop), Table.max(stop), Table.all(stop));
+    StringBuilder load = new StringBuilder();
+    if (!efficiency.slip.isEmpty()) {
+      Table l = new Table("C", "slip peak RSS MiB", "bare peak RSS MiB");
+      efficiency.slip.forEach((c, r) -> l.row(c, Table.f(r.peakRssMiB(), 0),
+          Table.f(efficiency.bare.get(c).peakRssMiB(), 0)));
+      load.append("RSS under load (sampled every 250 ms from /proc during measurement 1, default JVM flags")
+          .append(config.pin() ? ", 1 CPU" : "").append("; idle before the load: slip ")
+          .append(Table.f(efficiency.slipIdleRssMiB, 0)).append(" MiB, bare ")
+          .append(Table.f(efficiency.bareIdleRssMiB, 0)).append(" MiB):\n\n").append(l);
+    }
+    return "## 2. slip footprint\n\n"
+        + "A fresh one-node cluster each run, not pinned (both cores), default JVM flags (no -Xmx). Times are "
+        + "from just before the driver starts `java -jar slip.jar` to the first 200 answer; the probes poll "
+        + "every 10 ms. " + config.reps() + " runs.\n\n" + t + "\n" + load;
+  }
+
+  private static void pollFirstAnswer(int port, AtomicLong answered) {
+    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+        .timeout(Duration.ofSeconds(5)).GET().build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (answered.get() < 0 && System.nanoTime() < deadline) {
+      HTTP.sendAsync(get, HttpResponse.BodyHandlers.discarding()).thenAccept(r -> {
+        if (r.statusCode() == 200) {
+          answered.compareAndSet(-1, System.currentTimeMillis());
+        }
+      });
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

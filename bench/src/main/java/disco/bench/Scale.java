@@ -1,0 +1,123 @@
+package disco.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Measurement 4: N slips started at once into poule's cluster: convergence, memory, spread of calls. */
+final class Scale {
+
+  private static final int SPREAD_WINDOW_S = 20;
+  private static final String POULE_CONCURRENCY = "50";
+
+  private final BenchConfig config;
+  private final Fleet fleet;
+  private final Services services;
+
+  Scale(BenchConfig config, Fleet fleet, Services services) {
+    this.config = config;
+    this.fleet = fleet;
+    this.services = services;
+  }
+
+  String run() throws Exception {
+    int n = config.scaleSlips();
+    String cluster = "bench-scale-" + UUID.randomUUID();
+    Services.Node poule = services.poule(cluster, 0, Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY));
+    Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
+        "poule never got ready");
+    long t0 = System.currentTimeMillis();
+    List<Services.Node> slips = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i > 0 && config.scaleStaggerMs() > 0) {
+        Thread.sleep(config.scaleStaggerMs());
+      }
+      slips.add(services.slip(String.format("scale-%02d", i), cluster, poule.clusterPort(), null));
+    }
+    long lastStarted = System.currentTimeMillis() - t0;
+    long[] members = {-1};
+    long[] records = {-1};
+    Probe.poll(Duration.ofSeconds(300), 100, () -> {
+      JsonObject c = Probe.json(poule.httpPort(), "/cluster");
+      long now = System.currentTimeMillis();
+      if (c != null && members[0] < 0 && c.getJsonArray("members", new JsonArray()).size() == n + 1) {
+        members[0] = now - t0;
+      }
+      if (c != null && records[0] < 0 && slipRecords(c) == n) {
+        records[0] = now - t0;
+      }
+      return members[0] >= 0 && records[0] >= 0 ? true : null;
+    });
+    Long allReady = Probe.poll(Duration.ofSeconds(120), 100, () -> slips.stream().allMatch(
+        s -> Probe.status(s.httpPort(), "/health/ready") == 200) ? System.currentTimeMillis() - t0 : null);
+    long agree = slips.stream().map(s -> Probe.json(s.httpPort(), "/cluster"))
+        .filter(c -> c != null && c.getJsonArray("members", new JsonArray()).size() == n + 1).count();
+    Thread.sleep(5000);
+    List<Long> rss = slips.stream().map(s -> Math.round(Fleet.rssMiB(s.pid()))).filter(v -> v >= 0).toList();
+    long pouleRss = Math.round(Fleet.rssMiB(poule.pid()));
+    JsonObject before = Probe.json(poule.httpPort(), "/api/stats");
+    Thread.sleep(SPREAD_WINDOW_S * 1000L);
+    JsonObject after = Probe.json(poule.httpPort(), "/api/stats");
+    long exited = slips.stream().filter(s -> !s.process().isAlive()).count();
+    fleet.stopAll();
+
+    List<Long> calls = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String h = String.format("scale-%02d", i);
+      calls.add(callsOf(after, h) - callsOf(before, h));
+    }
+    long min = calls.stream().mapToLong(Long::longValue).min().orElse(0);
+    long max = Table.max(calls);
+    long total = calls.stream().mapToLong(Long::longValue).sum();
+    long errors = after == null || before == null ? -1 : after.getLong("errors", 0L) - before.getLong("errors", 0L);
+    Table t = new Table("figure", "value");
+    t.row("slips started", config.scaleStaggerMs() == 0 ? n + " at once"
+        : n + ", one every " + config.scaleStaggerMs() + " ms (the last at " + lastStarted + " ms)");
+    t.row("start of the first `java -jar` -> poule sees " + (n + 1) + " members (ms)", show(members[0]));
+    t.row("-> poule sees " + n + " slip records (ms)", show(records[0]));
+    t.row("-> every slip answers /health/ready 200 (ms)", allReady == null ? "not within 120 s" : allReady);
+    t.row("slips that themselves see " + (n + 1) + " members", agree + " of " + n);
+    t.row("slip processes that exited before the end", exited);
+    t.row("RSS per running slip, idle (MiB): min / median / max", rss.stream().mapToLong(Long::longValue).min().orElse(-1)
+        + " / " + Table.median(rss) + " / " + Table.max(rss));
+    t.row("RSS of all slips together (MiB)", rss.stream().mapToLong(Long::longValue).sum());
+    t.row("RSS of poule (MiB)", pouleRss);
+    t.row("poule's calls in " + SPREAD_WINDOW_S + " s (POULE_CONCURRENCY=" + POULE_CONCURRENCY + ")", total);
+    t.row("calls per slip: min / max, max/min", min + " / " + max + ", "
+        + (min > 0 ? Table.f(max / (double) min, 2) : "inf"));
+    t.row("poule `errors` in that window", errors);
+    return "## 4. scale\n\n"
+        + "One poule, then " + n + " slips started " + (config.scaleStaggerMs() == 0 ? "at once"
+            : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, default flags, not pinned, 2 cores "
+        + "for " + (n + 1) + " JVMs) into its cluster on 127.0.0.1. Membership polled every 100 ms on poule's "
+        + "GET /cluster. Spread = calls per slip (delta of poule's perHost calls) over " + SPREAD_WINDOW_S
+        + " s once all are ready.\n\n" + t + "\nCalls per slip: " + Table.all(calls) + "\n";
+  }
+
+  private static String show(long ms) {
+    return ms < 0 ? "not within 300 s" : Long.toString(ms);
+  }
+
+  private static long slipRecords(JsonObject cluster) {
+    JsonArray r = cluster.getJsonArray("records", new JsonArray());
+    long count = 0;
+    for (int i = 0; i < r.size(); i++) {
+      if ("slip".equals(r.getJsonObject(i).getString("name"))) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static long callsOf(JsonObject stats, String host) {
+    if (stats == null || stats.getJsonObject("perHost") == null
+        || stats.getJsonObject("perHost").getJsonObject(host) == null) {
+      return 0;
+    }
+    return stats.getJsonObject("perHost").getJsonObject(host).getLong("calls", 0L);
+  }
+}

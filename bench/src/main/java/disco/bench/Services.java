@@ -1,0 +1,81 @@
+package disco.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Starts slip, poule and the bare server as separate JVMs bound to 127.0.0.1, each on its own ports. */
+final class Services {
+
+  /** One started service: its process and its ports. */
+  record Node(String name, Process process, int httpPort, int clusterPort) {
+    long pid() {
+      return process.pid();
+    }
+  }
+
+  private final Fleet fleet;
+  private final BenchConfig config;
+  private final Set<Integer> handedOut = new HashSet<>();
+
+  Services(Fleet fleet, BenchConfig config) {
+    this.fleet = fleet;
+    this.config = config;
+  }
+
+  /** A slip named hostname; seed is the cluster port of a member to join through, or 0 for itself. */
+  Node slip(String hostname, String cluster, int seed, String cpus) throws IOException {
+    return java("slip-" + hostname, config.slipJar().toString(), cluster, seed, cpus,
+        Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())));
+  }
+
+  Node poule(String cluster, int seed, Map<String, String> extra) throws IOException {
+    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra);
+  }
+
+  Node bare(String cpus) throws IOException {
+    int port = freePort();
+    Process p = fleet.start("bare", Map.of("HTTP_PORT", Integer.toString(port),
+            "DELAY_MS", Integer.toString(config.delayMs())), cpus,
+        List.of("java", "-cp", config.benchJar().toString(), "disco.bench.BareServer"));
+    return new Node("bare", p, port, 0);
+  }
+
+  private Node java(String name, String jar, String cluster, int seed, String cpus, Map<String, String> extra)
+      throws IOException {
+    int http = freePort();
+    int hz = freePort();
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("HTTP_PORT", Integer.toString(http));
+    env.put("CLUSTER_NAME", cluster);
+    env.put("CLUSTER_HOST", "127.0.0.1");
+    env.put("CLUSTER_PORT", Integer.toString(hz));
+    // an explicit seed port: another cluster on this machine (a test run) may hold 5701-5703
+    env.put("CLUSTER_MEMBERS", "127.0.0.1:" + (seed == 0 ? hz : seed));
+    Process p = fleet.start(name, env, cpus, List.of("java", "-jar", jar));
+    return new Node(name, p, http, hz);
+  }
+
+  /** A port free now on 127.0.0.1, below the kernel's ephemeral range so outgoing sockets don't take it. */
+  synchronized int freePort() throws IOException {
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      if (handedOut.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        handedOut.add(port);
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port in 20000-32000");
+  }
+}
