@@ -25,7 +25,16 @@ port() {
 
 pid() { cat "$DIR/$1.pid"; }
 now_ms() { date +%s%3N; }
-stop_all() { for f in "$DIR"/*.pid; do [ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done; wait 2>/dev/null || true; }
+# under set -e a failed kill (a process already gone) would end the script before the others are killed
+stop_all() {
+  local f
+  for f in "$DIR"/*.pid; do
+    [ -e "$f" ] || continue
+    kill -9 "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+  wait 2>/dev/null || true
+}
 
 for jar in slip poule; do
   [ -f "$ROOT/$jar/target/$jar.jar" ] || { echo "missing $jar/target/$jar.jar: mvn -B package -DskipTests" >&2; exit 2; }
