@@ -82,10 +82,11 @@ final class HeadlessChromium implements AutoCloseable {
     return self[0];
   }
 
-  /** The page's current HTML, as its scripts left it. */
+  /** The page's current HTML, as its scripts left it; empty while the page is still being navigated to. */
   String html() {
     JsonObject params = new JsonObject().put("expression", "document.documentElement.outerHTML").put("returnByValue", true);
-    return call("Runtime.evaluate", params).getJsonObject("result").getString("value");
+    // evaluated during the navigation, the expression has no context to run in and yields no value
+    return call("Runtime.evaluate", params).getJsonObject("result").getString("value", "");
   }
 
   /** A PNG of the page as it is now, for a person to look at. */
