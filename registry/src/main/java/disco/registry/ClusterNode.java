@@ -20,7 +20,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,23 +150,32 @@ public final class ClusterNode {
    * {@code ServiceDiscovery.getRecords}, which fails as a whole on one entry that is not JSON.
    */
   public Future<List<Record>> records() {
-    return vertx.sharedData().<String, Object>getClusterWideMap(REGISTRY_MAP)
-      .compose(AsyncMap::entries)
-      .map(this::parseRecords);
+    return registry().compose(AsyncMap::entries).map(entries -> {
+      List<Record> records = new ArrayList<>(entries.size());
+      entries.forEach((key, value) -> parse(key, value).ifPresent(records::add));
+      return records;
+    });
   }
 
-  private List<Record> parseRecords(Map<String, Object> entries) {
-    List<Record> records = new ArrayList<>(entries.size());
-    entries.forEach((key, value) -> {
-      try {
-        records.add(new Record(value instanceof JsonObject json ? json : new JsonObject(String.valueOf(value))));
-      } catch (RuntimeException e) {
-        if (malformed.add(key)) {
-          LOG.warn("Skipping malformed entry {} in the discovery map: {}", key, e.getMessage());
-        }
+  /** The record stored under {@code registration}: one key read, not the whole map. */
+  Future<Optional<Record>> record(String registration) {
+    return registry().compose(map -> map.get(registration))
+      .map(value -> value == null ? Optional.<Record>empty() : parse(registration, value));
+  }
+
+  private Future<AsyncMap<String, Object>> registry() {
+    return vertx.sharedData().getClusterWideMap(REGISTRY_MAP);
+  }
+
+  private Optional<Record> parse(String key, Object value) {
+    try {
+      return Optional.of(new Record(value instanceof JsonObject json ? json : new JsonObject(String.valueOf(value))));
+    } catch (RuntimeException e) {
+      if (malformed.add(key)) {
+        LOG.warn("Skipping malformed entry {} in the discovery map: {}", key, e.getMessage());
       }
-    });
-    return records;
+      return Optional.empty();
+    }
   }
 
   public JsonArray membersJson() {

@@ -73,9 +73,8 @@ public final class OwnRecord {
       return;
     }
     Record mine = published;
-    node.records().onSuccess(records -> {
-      boolean current = records.stream().anyMatch(record -> mine.getRegistration().equals(record.getRegistration())
-        && node.nodeId().equals(ServiceInstance.ownerOf(record)));
+    node.record(mine.getRegistration()).onSuccess(stored -> {
+      boolean current = stored.filter(record -> node.nodeId().equals(ServiceInstance.ownerOf(record))).isPresent();
       if (current || withdrawn || published != mine) {
         return;
       }
