@@ -66,13 +66,19 @@ wait_until() { # TIMEOUT_S DESCRIPTION COMMAND...
   WAITED=$(secs_since "$start")
 }
 
+# one look at the platform, as jq arguments: $c the cluster view, $s poule's stats, $ids the
+# healthy slip containers
+look() {
+  local cluster s
+  cluster=$(api /cluster) && s=$(stats) || return 1
+  VIEW=(--argjson c "$cluster" --argjson s "$s" --argjson ids "$(slip_containers | jq -R . | jq -sc .)")
+}
+
 # N slip records UP, the same hosts as the healthy slip containers, N+1 full members (slips +
 # poule; the watcher is a lite member) and a call to each of them answered since SINCE_MS
 slips_serving() { # N SINCE_MS
-  local cluster s ids
-  cluster=$(api /cluster) && s=$(stats) || return 1
-  ids=$(slip_containers | jq -R . | jq -sc .)
-  jq -en --argjson c "$cluster" --argjson s "$s" --argjson ids "$ids" --argjson n "$1" --argjson since "$2" '
+  look || return 1
+  jq -en "${VIEW[@]}" --argjson n "$1" --argjson since "$2" '
     ([$c.records[] | select(.name == "slip" and .status == "UP") | .metadata.hostname] | sort) as $r
     | ($r | length) == $n and $r == $ids
       and ([$c.members[] | select(.lite | not)] | length) == $n + 1
@@ -103,10 +109,8 @@ wait_update() { # TIMEOUT_S STATE
 
 # every healthy slip on VERSION in its record and in poule's per-host figures
 all_on_version() { # VERSION N
-  local cluster s ids
-  cluster=$(api /cluster) && s=$(stats) || return 1
-  ids=$(slip_containers | jq -R . | jq -sc .)
-  jq -en --argjson c "$cluster" --argjson s "$s" --argjson ids "$ids" --arg v "$1" --argjson n "$2" '
+  look || return 1
+  jq -en "${VIEW[@]}" --arg v "$1" --argjson n "$2" '
     ([$c.records[] | select(.name == "slip")] | length == $n and all(.[]; .metadata.version == $v))
     and ($ids | length) == $n
     and all($ids[]; $s.perHost[.].version == $v)'
