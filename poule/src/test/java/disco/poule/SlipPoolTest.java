@@ -15,7 +15,7 @@ class SlipPoolTest {
   private final SlipPool pool = new SlipPool(wakeUps::incrementAndGet);
 
   private static ServiceInstance instance(String name) {
-    return new ServiceInstance("reg-" + name, "slip", "127.0.0.1", 1000 + name.hashCode() % 1000, "node-" + name, name, "1", 0);
+    return new ServiceInstance("reg-" + name, "slip", "127.0.0.1", 1000 + name.hashCode() % 1000, "node-" + name, name, "1", 0, "");
   }
 
   @Test

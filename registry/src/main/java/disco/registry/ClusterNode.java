@@ -3,61 +3,63 @@ package disco.registry;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
-import io.vertx.servicediscovery.ServiceDiscovery;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vertx.core.shareddata.AsyncMap;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A clustered Vert.x and its service discovery, with records kept in the Hazelcast cluster that the
- * nodes form themselves. Every node is a peer; membership changes are reported on this node's context.
+ * A node of the cluster: a Hazelcast member that holds the discovery records, beside a plain (not
+ * clustered) Vert.x that serves HTTP. Nothing of Vert.x waits on the cluster: records are read from
+ * a local copy that the map's events keep current, and every write has a timeout of its own.
+ * Membership changes and merges are reported on the context of whoever subscribed.
  */
 public final class ClusterNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-  /** Where vertx-service-discovery's default backend keeps records: key = registration, value = JSON. */
-  static final String REGISTRY_MAP = "service.registry";
+  /** A thread held longer than this is reported by Vert.x: nothing here should ever come close. */
+  static final long MAX_EXECUTE_MS = 2_000;
 
   /** A member joined ({@code joined}) or left the cluster. */
   public record MemberChange(String nodeId, String address, boolean lite, boolean joined) {
   }
 
+  private record Subscription<T>(Context context, Handler<T> handler) {
+    void deliver(T event) {
+      context.runOnContext(v -> handler.handle(event));
+    }
+  }
+
   private final Vertx vertx;
-  private final HazelcastInstance hazelcast;
-  private final ServiceDiscovery discovery;
+  /** Where the record cache and the sweeper keep their state. */
   private final Context context;
-  private final List<Handler<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
-  private final List<Handler<Void>> mergeHandlers = new CopyOnWriteArrayList<>();
+  private final HazelcastInstance hazelcast;
+  private final List<Subscription<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
+  private final List<Subscription<Void>> mergeHandlers = new CopyOnWriteArrayList<>();
+  private final RecordStore store;
+  private final RecordCache cache;
   private final RecordSweeper sweeper;
-  private final Set<String> malformed = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
   private volatile String nodeId;
 
-  private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
+  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
-    this.hazelcast = manager.getHazelcastInstance();
-    this.discovery = ServiceDiscovery.create(vertx);
     this.context = vertx.getOrCreateContext();
+    this.hazelcast = hazelcast;
     this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -72,35 +74,40 @@ public final class ClusterNode {
     });
     hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleState.MERGED && !closing) {
-        context.runOnContext(v -> mergeHandlers.forEach(handler -> handler.handle(null)));
+        LOG.info("Merged back into the cluster after a split: {} members now, node id {}",
+          hazelcast.getCluster().getMembers().size(), nodeId());
+        mergeHandlers.forEach(subscription -> subscription.deliver(null));
       }
     });
+    this.store = new RecordStore(this);
+    this.cache = new RecordCache(this);
     this.sweeper = new RecordSweeper(this);
   }
 
-  /** Joins (or forms) the cluster described by {@code config}. */
-  public static Future<ClusterNode> start(ClusterConfig config) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.build(config));
-    // pinned: by default the event bus binds the first interface's address, often the wrong network
-    EventBusOptions eventBus = new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host());
-    return Vertx.builder()
-      .with(new VertxOptions().setEventBusOptions(eventBus))
-      .withClusterManager(manager)
-      .buildClustered()
-      .map(vertx -> new ClusterNode(vertx, manager));
+  /**
+   * Joins (or forms) the cluster described by {@code config}. Blocks while Hazelcast joins, so call
+   * it from a main or test thread, never from an event loop.
+   */
+  public static ClusterNode join(ClusterConfig config) {
+    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(HazelcastSettings.build(config));
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+      .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    ClusterNode node = new ClusterNode(vertx, hazelcast);
+    node.context.runOnContext(v -> {
+      node.cache.start();
+      node.sweeper.start();
+    });
+    return node;
   }
 
   public Vertx vertx() {
     return vertx;
   }
 
-  public ServiceDiscovery discovery() {
-    return discovery;
-  }
-
   /**
-   * This node's Hazelcast member id (membership events speak of member ids, not of Vert.x's own
-   * node id). Read each time: Hazelcast gives a node a new id when it merges back after a split.
+   * This node's Hazelcast member id. Read each time: Hazelcast gives a node a new id when it merges
+   * back after a split.
    */
   public String nodeId() {
     try {
@@ -115,72 +122,67 @@ public final class ClusterNode {
     return hazelcast.getLifecycleService().isRunning();
   }
 
+  Context context() {
+    return context;
+  }
+
   HazelcastInstance hazelcast() {
     return hazelcast;
+  }
+
+  RecordStore store() {
+    return store;
+  }
+
+  RecordCache cache() {
+    return cache;
   }
 
   RecordSweeper sweeper() {
     return sweeper;
   }
 
-  /** Called on this node's context for each member that joins or leaves. */
-  public void onMemberChange(Handler<MemberChange> handler) {
-    memberHandlers.add(handler);
+  /** Every record this node knows of, valid or not, from its local copy of the map. */
+  public List<Record> records() {
+    return cache.records();
   }
 
-  /** Called on this node's context after a split brain healed: records may have come back or gone. */
+  /** Called on the caller's context for each member that joins or leaves. */
+  public void onMemberChange(Handler<MemberChange> handler) {
+    memberHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+  }
+
+  /** Called on the caller's context after a split brain healed: records may have come back or gone. */
   public void onMerged(Handler<Void> handler) {
-    mergeHandlers.add(handler);
+    mergeHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+  }
+
+  /** Called on the caller's context whenever the local copy of the records changed. */
+  public void onRecordsChanged(Handler<Void> handler) {
+    cache.onChange(new Subscription<Void>(vertx.getOrCreateContext(), handler)::deliver);
   }
 
   public Set<String> liveMemberIds() {
-    return hazelcast.getCluster().getMembers().stream()
-      .map(member -> member.getUuid().toString())
-      .collect(Collectors.toSet());
+    return members().stream().map(member -> member.getUuid().toString()).collect(Collectors.toSet());
+  }
+
+  Set<Member> members() {
+    try {
+      return hazelcast.getCluster().getMembers();
+    } catch (HazelcastInstanceNotActiveException e) {
+      return Set.of();
+    }
   }
 
   /** Whether this node is the oldest member, the one that cleans up after departed nodes. */
   boolean isOldestMember() {
-    Set<Member> members = hazelcast.getCluster().getMembers();
+    Set<Member> members = members();
     return !members.isEmpty() && members.iterator().next().localMember();
-  }
-
-  /**
-   * Every record in the cluster, whatever its status. Read from the map itself rather than through
-   * {@code ServiceDiscovery.getRecords}, which fails as a whole on one entry that is not JSON.
-   */
-  public Future<List<Record>> records() {
-    return registry().compose(AsyncMap::entries).map(entries -> {
-      List<Record> records = new ArrayList<>(entries.size());
-      entries.forEach((key, value) -> parse(key, value).ifPresent(records::add));
-      return records;
-    });
-  }
-
-  /** The record stored under {@code registration}: one key read, not the whole map. */
-  Future<Optional<Record>> record(String registration) {
-    return registry().compose(map -> map.get(registration))
-      .map(value -> value == null ? Optional.<Record>empty() : parse(registration, value));
-  }
-
-  private Future<AsyncMap<String, Object>> registry() {
-    return vertx.sharedData().getClusterWideMap(REGISTRY_MAP);
-  }
-
-  private Optional<Record> parse(String key, Object value) {
-    try {
-      return Optional.of(new Record(value instanceof JsonObject json ? json : new JsonObject(String.valueOf(value))));
-    } catch (RuntimeException e) {
-      if (malformed.add(key)) {
-        LOG.warn("Skipping malformed entry {} in the discovery map: {}", key, e.getMessage());
-      }
-      return Optional.empty();
-    }
   }
 
   public JsonArray membersJson() {
     JsonArray members = new JsonArray();
-    for (Member member : hazelcast.getCluster().getMembers()) {
+    for (Member member : members()) {
       members.add(new JsonObject()
         .put("id", member.getUuid().toString())
         .put("address", member.getAddress().getHost() + ":" + member.getAddress().getPort())
@@ -190,12 +192,18 @@ public final class ClusterNode {
     return members;
   }
 
-  /** Leaves the cluster gracefully: Vert.x switched off Hazelcast's own shutdown hook. */
-  public Future<Void> close() {
+  /**
+   * Stops Vert.x, then leaves the cluster gracefully (Hazelcast hands its partitions over first).
+   * Blocks: call it from a shutdown hook or a test thread.
+   */
+  public void close(long timeout, TimeUnit unit) {
     closing = true;
-    sweeper.stop();
-    discovery.close();
-    return vertx.close();
+    try {
+      vertx.close().await(timeout, unit);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close: {}", e.toString());
+    }
+    hazelcast.shutdown();
   }
 
   private void report(Member member, boolean joined) {
@@ -205,7 +213,7 @@ public final class ClusterNode {
     MemberChange change = new MemberChange(member.getUuid().toString(),
       member.getAddress().getHost() + ":" + member.getAddress().getPort(), member.isLiteMember(), joined);
     LOG.info("Member {} {} ({}{}), {} members now", joined ? "joined" : "left", change.address(), change.nodeId(),
-      change.lite() ? ", lite" : "", hazelcast.getCluster().getMembers().size());
-    context.runOnContext(v -> memberHandlers.forEach(handler -> handler.handle(change)));
+      change.lite() ? ", lite" : "", members().size());
+    memberHandlers.forEach(subscription -> subscription.deliver(change));
   }
 }

@@ -3,23 +3,35 @@ package disco.registry;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
-/** The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure detection. */
+/**
+ * The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure
+ * detection, quick split-brain healing, and no cluster operation allowed to wait long.
+ */
 final class HazelcastSettings {
 
-  /** Seconds; see the design section of the README for the measurements behind them. */
+  /** Seconds; docs/RELIABILITY.md has the measurements behind them. */
   static final int HEARTBEAT_INTERVAL = 1;
   static final int MAX_NO_HEARTBEAT = 3;
-  static final int MERGE_DELAY = 10;
+  /**
+   * Tasks of a fresh stack start before their names resolve, each in a cluster of its own: they
+   * merge on the first split-brain check that finds the others, so this bounds how long a fresh
+   * stack stays split, and how long a member that was frozen stays apart once it wakes.
+   */
+  static final int MERGE_DELAY = 2;
+  /**
+   * An operation on a frozen member fails after this instead of Hazelcast's 60 s: a caller retries
+   * against the records it already holds rather than waiting on a member that cannot answer.
+   */
+  static final int OPERATION_TIMEOUT_MS = 1_500;
 
   private HazelcastSettings() {
   }
 
   static Config build(ClusterConfig cluster) {
-    // Vert.x's own default config declares the __vertx.* maps its event bus needs
-    Config config = ConfigUtil.loadConfig();
+    Config config = new Config();
     config.setClusterName(cluster.name());
     config.setLiteMember(cluster.lite());
 
@@ -38,16 +50,25 @@ final class HazelcastSettings {
       new DiscoveryStrategyConfig(new DnsMemberDiscovery(cluster.members(), cluster.port())));
     config.setProperty("hazelcast.discovery.enabled", "true");
 
+    // a write must not wait on a backup held by a frozen member; every data member still keeps a
+    // copy (up to 3 in all), so records survive the loss of any two members
+    config.addMapConfig(new MapConfig(RecordStore.MAP).setBackupCount(0).setAsyncBackupCount(2));
+
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // SIGTERM first unpublishes and drains: ServiceLauncher shuts Hazelcast down after that
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT));
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY));
+    config.setProperty("hazelcast.operation.call.timeout.millis", String.valueOf(OPERATION_TIMEOUT_MS));
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "15");
+    // socket writes stay on Hazelcast's IO threads: a caller's thread never does network I/O
+    config.setProperty("hazelcast.io.write.through", "false");
     return config;
   }
 }

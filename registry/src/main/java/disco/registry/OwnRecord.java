@@ -1,26 +1,36 @@
 package disco.registry;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.servicediscovery.Record;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one record a service publishes for itself. It keeps it present: if a sweep or a split-brain
- * merge lost it, the owner publishes it again.
+ * The one record a service publishes for itself, under one registration id for its whole life. It
+ * keeps it present and true: if a sweep or a split removed it, or it names a member id this node no
+ * longer has (Hazelcast gives a node that merges back a new one), the owner writes it again.
+ * Confined to the context that publishes.
  */
 public final class OwnRecord {
 
   private static final Logger LOG = LoggerFactory.getLogger(OwnRecord.class);
   static final long CHECK_PERIOD_MS = 2_000;
+  static final long RETRY_MS = 1_000;
 
   private final ClusterNode node;
   private final ServiceIdentity identity;
   private final String host;
-  private Record published;
+  private final String registration = UUID.randomUUID().toString();
+  private final Promise<Record> firstWrite = Promise.promise();
+  private Context context;
   private int port;
   private long timerId = -1;
+  private boolean writing;
   private boolean withdrawn;
+  private volatile boolean published;
 
   public OwnRecord(ClusterNode node, ServiceIdentity identity, String host) {
     this.node = node;
@@ -29,60 +39,100 @@ public final class OwnRecord {
   }
 
   public boolean isPublished() {
-    return published != null;
+    return published;
   }
 
-  /** Publishes the record for the HTTP endpoint listening on {@code port} and starts watching it. */
+  public String registration() {
+    return registration;
+  }
+
+  /**
+   * Publishes the record for the HTTP endpoint listening on {@code port} and keeps it present. The
+   * future completes with the first successful write: a cluster that cannot take it yet is retried.
+   */
   public Future<Record> publish(int port) {
     this.port = port;
-    node.onMerged(v -> ensurePresent());
-    timerId = node.vertx().setPeriodic(CHECK_PERIOD_MS, id -> ensurePresent());
-    return publishNow();
+    // the caller's context, or one of its own for a caller outside Vert.x (tests)
+    context = node.vertx().getOrCreateContext();
+    context.runOnContext(v -> {
+      node.onMerged(merged -> check());
+      timerId = node.vertx().setPeriodic(CHECK_PERIOD_MS, id -> check());
+      write();
+    });
+    return firstWrite.future();
   }
 
   /** Removes the record: from now on nobody should send this node new work. */
   public Future<Void> unpublish() {
-    withdrawn = true;
-    node.vertx().cancelTimer(timerId);
-    if (published == null) {
-      return Future.succeededFuture();
-    }
-    String registration = published.getRegistration();
-    published = null;
-    return node.discovery().unpublish(registration)
-      .onSuccess(v -> LOG.info("Unpublished {} record {}", identity.name(), registration));
-  }
-
-  private Future<Record> publishNow() {
-    Record record = ServiceInstance.record(identity, host, port, node.nodeId());
-    return node.discovery().publish(record).onSuccess(done -> {
-      if (withdrawn) {
-        // shutdown began while publishing: do not leave the record behind
-        node.discovery().unpublish(done.getRegistration());
-      } else {
-        published = done;
-        LOG.info("Published {} record {} at {}:{} (node {})", identity.name(), done.getRegistration(),
-          host, port, node.nodeId());
-      }
+    Promise<Void> done = Promise.promise();
+    Context on = context == null ? node.vertx().getOrCreateContext() : context;
+    on.runOnContext(v -> {
+      withdrawn = true;
+      published = false;
+      node.vertx().cancelTimer(timerId);
+      node.store().remove(registration)
+        .onSuccess(present -> {
+          if (present) {
+            LOG.info("Unpublished {} record {}", identity.name(), registration);
+          }
+        })
+        .<Void>mapEmpty()
+        .onComplete(done);
     });
+    return done.future();
   }
 
-  /** Publishes again when the record is gone, or names an owner id this node no longer has (after a merge). */
-  private void ensurePresent() {
-    if (published == null || withdrawn) {
+  private Record current() {
+    return ServiceInstance.record(registration, identity, host, port, node.nodeId());
+  }
+
+  private void write() {
+    if (withdrawn || writing) {
       return;
     }
-    Record mine = published;
-    node.record(mine.getRegistration()).onSuccess(stored -> {
-      boolean current = stored.filter(record -> node.nodeId().equals(ServiceInstance.ownerOf(record))).isPresent();
-      if (current || withdrawn || published != mine) {
+    writing = true;
+    Record record = current();
+    node.store().put(registration, record.toJson().encode())
+      .onComplete(done -> writing = false)
+      .onSuccess(v -> {
+        if (withdrawn) {
+          // shutdown began while writing: do not leave the record behind
+          node.store().remove(registration);
+          return;
+        }
+        published = true;
+        LOG.info("Published {} record {} at {}:{} (node {})", identity.name(), registration, host, port,
+          ServiceInstance.ownerOf(record));
+        firstWrite.tryComplete(record);
+      })
+      .onFailure(err -> {
+        LOG.warn("Could not publish {} record {} yet, trying again: {}", identity.name(), registration,
+          err.getMessage());
+        node.vertx().setTimer(RETRY_MS, id -> write());
+      });
+  }
+
+  /** One key read: writes the record again when it is gone or names a former member id of this node. */
+  private void check() {
+    if (withdrawn || writing || !firstWrite.future().isComplete()) {
+      return;
+    }
+    node.store().get(registration).onSuccess(stored -> {
+      String owner = stored == null ? null : ownerIn(stored);
+      if (withdrawn || node.nodeId().equals(owner)) {
         return;
       }
-      LOG.warn("Own {} record {} is missing or names a former node id: publishing it again", identity.name(),
-        mine.getRegistration());
-      published = null;
-      node.discovery().unpublish(mine.getRegistration());
-      publishNow();
+      LOG.warn("Own {} record {} is {}: publishing it again", identity.name(), registration,
+        stored == null ? "missing" : "naming a former node id");
+      write();
     });
+  }
+
+  private static String ownerIn(String json) {
+    try {
+      return ServiceInstance.ownerOf(new Record(new io.vertx.core.json.JsonObject(json)));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 }

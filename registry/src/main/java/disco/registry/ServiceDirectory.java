@@ -1,8 +1,7 @@
 package disco.registry;
 
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.servicediscovery.Record;
-import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import io.vertx.servicediscovery.Status;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,15 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live instances of a service, held in memory so that callers never read the cluster map per
- * request. Announcements are hints (they carry no registration id and are not replayed), so each one
- * triggers a full read, as does a periodic reconciliation; a departed member's instances go at once.
- * All methods and callbacks run on the node's context.
+ * The live instances of a service: the records of this node's local copy whose owner is a live
+ * member. Recomputed whenever the records or the membership change, so a departed member's
+ * instances go the moment the cluster says so, before any sweep. Callbacks run on the context that
+ * started the directory.
  */
 public final class ServiceDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceDirectory.class);
-  static final long RECONCILE_MS = 2_000;
 
   /** Told of every instance that appears or disappears. */
   public interface Listener {
@@ -37,11 +35,7 @@ public final class ServiceDirectory {
   private final Map<String, ServiceInstance> instances = new HashMap<>();
   private final Set<String> departedNodes = new HashSet<>();
   private final Set<String> warned = new HashSet<>();
-  private MessageConsumer<Object> announcements;
-  private long timerId;
-  private boolean refreshing;
-  private boolean refreshAgain;
-  private boolean readFailing;
+  private boolean stopped;
 
   /** {@code names}: which service names to hold ({@code name -> true} for all). */
   public ServiceDirectory(ClusterNode node, Predicate<String> names, Listener listener) {
@@ -51,68 +45,35 @@ public final class ServiceDirectory {
   }
 
   public void start() {
-    String address = new ServiceDiscoveryOptions().getAnnounceAddress();
-    announcements = node.vertx().eventBus().consumer(address, message -> refresh());
-    timerId = node.vertx().setPeriodic(RECONCILE_MS, id -> refresh());
+    node.onRecordsChanged(v -> update());
     node.onMemberChange(change -> {
       if (!change.joined()) {
+        // the member list may still show it for a moment
         departedNodes.add(change.nodeId());
-        List.copyOf(instances.values()).stream()
-          .filter(instance -> instance.nodeId().equals(change.nodeId()))
-          .forEach(this::remove);
       }
+      update();
     });
-    node.onMerged(v -> refresh());
-    refresh();
+    node.onMerged(v -> update());
+    update();
   }
 
   public void stop() {
-    node.vertx().cancelTimer(timerId);
-    if (announcements != null) {
-      announcements.unregister();
-    }
+    stopped = true;
   }
 
   public Collection<ServiceInstance> instances() {
     return List.copyOf(instances.values());
   }
 
-  /** Reads every record; concurrent triggers collapse into one more read, so results apply in order. */
-  public void refresh() {
-    if (refreshing) {
-      refreshAgain = true;
+  private void update() {
+    if (stopped) {
       return;
     }
-    refreshing = true;
-    node.records()
-      .onSuccess(records -> {
-        if (readFailing) {
-          readFailing = false;
-          LOG.info("Discovery records readable again");
-        }
-        apply(records);
-      })
-      .onFailure(err -> {
-        if (!readFailing) {
-          readFailing = true;
-          LOG.warn("Cannot read discovery records (is a data member up?): {}", err.getMessage());
-        }
-      })
-      .onComplete(done -> {
-        refreshing = false;
-        if (refreshAgain) {
-          refreshAgain = false;
-          refresh();
-        }
-      });
-  }
-
-  private void apply(List<Record> records) {
     Set<String> live = node.liveMemberIds();
     live.removeAll(departedNodes);
     Map<String, ServiceInstance> seen = new HashMap<>();
     Set<String> owners = new HashSet<>();
-    for (Record record : records) {
+    for (Record record : node.records()) {
       if (!names.test(record.getName())) {
         continue;
       }
@@ -124,8 +85,9 @@ public final class ServiceDirectory {
       }, () -> warnOnce(record));
     }
     departedNodes.retainAll(owners);
+    // an instance whose record changed (a new owner id after a merge) is removed, then added anew
     List.copyOf(instances.values()).stream()
-      .filter(instance -> !seen.containsKey(instance.registration()))
+      .filter(instance -> !instance.equals(seen.get(instance.registration())))
       .forEach(this::remove);
     seen.values().stream()
       .filter(instance -> !instances.containsKey(instance.registration()))
@@ -142,7 +104,7 @@ public final class ServiceDirectory {
   }
 
   private void warnOnce(Record record) {
-    if (record.getStatus() == io.vertx.servicediscovery.Status.UP && warned.add(String.valueOf(record.getRegistration()))) {
+    if (record.getStatus() == Status.UP && warned.add(String.valueOf(record.getRegistration()))) {
       LOG.warn("Skipping malformed or foreign record {} ({}): not an HTTP endpoint with a node id",
         record.getRegistration(), record.getName());
     }

@@ -11,21 +11,27 @@ import java.util.Optional;
  * discovery record, or nothing when the record is malformed or foreign.
  */
 public record ServiceInstance(String registration, String name, String host, int port,
-                              String nodeId, String hostname, String version, long startedAt) {
+                              String nodeId, String hostname, String version, long startedAt, String swarmNode) {
 
   static final String NODE_ID = "nodeId";
   static final String HOSTNAME = "hostname";
   static final String VERSION = "version";
   static final String STARTED_AT = "startedAt";
+  static final String SWARM_NODE = "swarmNode";
 
-  /** The record this node publishes for itself. */
-  static Record record(ServiceIdentity identity, String host, int port, String nodeId) {
+  /** The record this node publishes for itself, UP, in the form vertx-service-discovery stores. */
+  static Record record(String registration, ServiceIdentity identity, String host, int port, String nodeId) {
     JsonObject metadata = new JsonObject()
       .put(NODE_ID, nodeId)
       .put(HOSTNAME, identity.hostname())
       .put(VERSION, identity.version())
       .put(STARTED_AT, identity.startedAt());
-    return HttpEndpoint.createRecord(identity.name(), host, port, "/", metadata);
+    if (!identity.swarmNode().isEmpty()) {
+      metadata.put(SWARM_NODE, identity.swarmNode());
+    }
+    return HttpEndpoint.createRecord(identity.name(), host, port, "/", metadata)
+      .setRegistration(registration)
+      .setStatus(Status.UP);
   }
 
   /** Empty when the record is not an UP HTTP endpoint carrying this project's metadata. */
@@ -45,7 +51,7 @@ public record ServiceInstance(String registration, String name, String host, int
       }
       return Optional.of(new ServiceInstance(record.getRegistration(), record.getName(), host, port, nodeId,
         metadata.getString(HOSTNAME, host), metadata.getString(VERSION, "unknown"),
-        metadata.getLong(STARTED_AT, 0L)));
+        metadata.getLong(STARTED_AT, 0L), metadata.getString(SWARM_NODE, "")));
     } catch (ClassCastException e) {
       return Optional.empty();
     }
@@ -61,6 +67,6 @@ public record ServiceInstance(String registration, String name, String host, int
   public JsonObject toJson() {
     return new JsonObject().put("registration", registration).put("name", name).put("host", host)
       .put("port", port).put("nodeId", nodeId).put("hostname", hostname).put("version", version)
-      .put("startedAt", startedAt);
+      .put("startedAt", startedAt).put("swarmNode", swarmNode);
   }
 }

@@ -53,14 +53,14 @@ public final class ServiceLauncher {
   public static void launch(ClusterConfig cluster, Function<ClusterNode, Deployable> verticle) {
     ClusterNode node = null;
     try {
-      node = ClusterNode.start(cluster).await(START_TIMEOUT_S, TimeUnit.SECONDS);
+      node = ClusterNode.join(cluster);
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, deployment), "graceful-stop"));
     } catch (Exception e) {
       LOG.error("Start failed: {}", e.toString());
       if (node != null) {
-        node.close();
+        node.close(LEAVE_TIMEOUT_S, TimeUnit.SECONDS);
       }
       System.exit(1);
     }
@@ -73,12 +73,7 @@ public final class ServiceLauncher {
     } catch (Exception e) {
       LOG.warn("Undeploy did not complete: {}", e.toString());
     }
-    // awaited apart from the undeploy: a chain on a context cannot complete once its event loop is gone
-    try {
-      node.close().await(LEAVE_TIMEOUT_S, TimeUnit.SECONDS);
-      LOG.info("Left the cluster");
-    } catch (Exception e) {
-      LOG.warn("Leaving the cluster did not complete: {}", e.toString());
-    }
+    node.close(LEAVE_TIMEOUT_S, TimeUnit.SECONDS);
+    LOG.info("Left the cluster");
   }
 }

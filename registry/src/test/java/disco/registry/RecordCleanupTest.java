@@ -33,7 +33,7 @@ class RecordCleanupTest {
   }
 
   private static Set<String> owners(ClusterNode node) {
-    return await(node.records()).stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
+    return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
   /** A crashed member's record goes, removed by exactly one survivor; the live members' records stay. */
@@ -45,6 +45,7 @@ class RecordCleanupTest {
     publish(a, "a", 1001);
     publish(b, "b", 1002);
     publish(c, "c", 1003);
+    within(Duration.ofSeconds(5), "every record in a's copy", () -> owners(a).size() == 3);
     assertThat(owners(a)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId(), c.nodeId());
     within(Duration.ofSeconds(10), "cluster safe", () -> a.hazelcast().getPartitionService().isClusterSafe());
 
@@ -52,6 +53,7 @@ class RecordCleanupTest {
 
     Duration gone = within(Duration.ofSeconds(5), "record of the crashed node removed",
       () -> !owners(a).contains(c.nodeId()));
+    within(Duration.ofSeconds(2), "removal seen by b", () -> !owners(b).contains(c.nodeId()));
     assertThat(owners(b)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
     assertThat(a.sweeper().removed() + b.sweeper().removed()).isEqualTo(1);
     assertThat(gone).isLessThan(Duration.ofSeconds(5));
@@ -62,30 +64,32 @@ class RecordCleanupTest {
   void owner_publishes_its_record_again_when_it_goes_missing() {
     ClusterNode a = cluster.join();
     ClusterNode b = cluster.join();
-    publish(a, "a", 1001);
-    String registration = await(b.records()).get(0).getRegistration();
+    String registration = publish(a, "a", 1001).registration();
+    within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
 
-    await(b.vertx().sharedData().getClusterWideMap(ClusterNode.REGISTRY_MAP).compose(map -> map.remove(registration)));
+    b.store().map().remove(registration);
+    within(Duration.ofSeconds(5), "removal seen by b", () -> b.records().isEmpty());
 
     within(Duration.ofSeconds(6), "record published again", () -> owners(b).contains(a.nodeId()));
-    assertThat(await(b.records())).extracting(Record::getRegistration).doesNotContain(registration).hasSize(1);
+    assertThat(b.records()).extracting(Record::getRegistration).containsExactly(registration);
   }
 
   /** After a split-brain merge Hazelcast gives a node a new member id: a record naming the old one is replaced. */
   @Test
   void record_naming_a_former_node_id_is_published_again_under_the_current_one() {
     ClusterNode a = cluster.join();
-    publish(a, "a", 1001);
-    Record stale = await(a.records()).get(0);
+    String registration = publish(a, "a", 1001).registration();
+    Record stale = TestCluster.until(Duration.ofSeconds(5), "record in the copy",
+      () -> a.records().isEmpty() ? null : a.records().get(0));
     stale.getMetadata().put("nodeId", "a-former-member-id");
-    await(a.vertx().sharedData().<String, Object>getClusterWideMap(ClusterNode.REGISTRY_MAP)
-      .compose(map -> map.put(stale.getRegistration(), stale.toJson().encode())));
+    a.store().map().set(registration, stale.toJson().encode());
+    within(Duration.ofSeconds(5), "stale owner seen", () -> owners(a).contains("a-former-member-id"));
 
     within(Duration.ofSeconds(6), "record under the current id", () -> {
-      List<Record> records = await(a.records());
+      List<Record> records = a.records();
       return records.size() == 1 && a.nodeId().equals(ServiceInstance.ownerOf(records.get(0)));
     });
-    assertThat(await(a.records())).extracting(Record::getRegistration).doesNotContain(stale.getRegistration());
+    assertThat(a.records()).extracting(Record::getRegistration).containsExactly(registration);
   }
 
   /** Garbage and foreign records in the map neither break reads nor enter a directory. */
@@ -94,10 +98,11 @@ class RecordCleanupTest {
     ClusterNode a = cluster.join();
     publish(a, "a", 1001);
     Record foreign = HttpEndpoint.createRecord("slip", "10.9.9.9", 80, "/").setRegistration("foreign");
-    await(a.vertx().sharedData().<String, Object>getClusterWideMap(ClusterNode.REGISTRY_MAP)
-      .compose(map -> map.put("garbage", "{not json").compose(v -> map.put("foreign", foreign.toJson().encode()))));
+    a.store().map().set("garbage", "{not json");
+    a.store().map().set("foreign", foreign.toJson().encode());
 
-    List<Record> records = await(a.records());
+    within(Duration.ofSeconds(5), "own and foreign records in the copy", () -> a.records().size() == 2);
+    List<Record> records = a.records();
     assertThat(records).extracting(Record::getRegistration).containsExactlyInAnyOrder("foreign", records.stream()
       .filter(r -> a.nodeId().equals(ServiceInstance.ownerOf(r))).findFirst().orElseThrow().getRegistration());
 
@@ -107,10 +112,10 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "own record in the directory", () -> seen.size() == 1);
     assertThat(seen.get(0).hostname()).isEqualTo("a");
     // the foreign record is still there: it is skipped, not deleted
-    assertThat(await(a.records())).extracting(Record::getRegistration).contains("foreign");
+    assertThat(a.store().map().containsKey("foreign")).isTrue();
   }
 
-  /** A directory learns of a published and an unpublished instance from announcements, in well under a second. */
+  /** A directory learns of a published and an unpublished instance from the map's events, in well under a second. */
   @Test
   void directory_follows_publish_and_unpublish() {
     ClusterNode a = cluster.join();

@@ -16,13 +16,23 @@ class ServiceInstanceTest {
 
   @Test
   void own_record_reads_back_as_an_instance() {
-    ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L);
-    Record record = published(ServiceInstance.record(identity, "10.0.0.5", 8080, "node-1"));
+    ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L, "node-2");
+    Record record = ServiceInstance.record("reg-1", identity, "10.0.0.5", 8080, "node-1");
 
     ServiceInstance instance = ServiceInstance.from(record).orElseThrow();
 
-    assertThat(instance).isEqualTo(new ServiceInstance("reg-1", "slip", "10.0.0.5", 8080, "node-1", "slip-a", "0.0.2", 42L));
+    assertThat(instance).isEqualTo(
+      new ServiceInstance("reg-1", "slip", "10.0.0.5", 8080, "node-1", "slip-a", "0.0.2", 42L, "node-2"));
     assertThat(ServiceInstance.ownerOf(record)).isEqualTo("node-1");
+  }
+
+  @Test
+  void record_outside_a_swarm_names_no_swarm_node() {
+    ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L);
+    Record record = ServiceInstance.record("reg-1", identity, "10.0.0.5", 8080, "node-1");
+
+    assertThat(record.getMetadata().containsKey("swarmNode")).isFalse();
+    assertThat(ServiceInstance.from(record).orElseThrow().swarmNode()).isEmpty();
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Clustered nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
+/** Cluster nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
 public final class TestCluster implements AutoCloseable {
 
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
@@ -24,7 +24,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public ClusterNode join(ClusterConfig config) {
-    ClusterNode node = await(ClusterNode.start(config));
+    ClusterNode node = ClusterNode.join(config);
     nodes.add(node);
     return node;
   }
@@ -33,8 +33,8 @@ public final class TestCluster implements AutoCloseable {
   public void close() {
     for (ClusterNode node : nodes) {
       try {
-        node.close().await(20, TimeUnit.SECONDS);
-      } catch (Exception e) {
+        node.close(20, TimeUnit.SECONDS);
+      } catch (RuntimeException e) {
         // a node a test crashed on purpose may fail to close: the others still must
       }
     }

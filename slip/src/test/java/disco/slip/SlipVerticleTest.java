@@ -40,9 +40,9 @@ class SlipVerticleTest {
   static void start() {
     node = CLUSTER.join();
     ServiceIdentity identity = new ServiceIdentity("slip", "slip-test-host", "test", System.currentTimeMillis());
-    SlipVerticle slip = new SlipVerticle(new SlipConfig(0, DELAY_MS, false), new ServiceEndpoint(node, identity, "127.0.0.1"));
-    await(node.vertx().deployVerticle(slip));
-    port = await(node.records()).get(0).getLocation().getInteger("port");
+    ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
+    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, DELAY_MS, false), endpoint)));
+    port = endpoint.port();
   }
 
   @AfterAll

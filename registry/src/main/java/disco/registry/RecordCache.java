@@ -1,0 +1,211 @@
+package disco.registry;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's copy of every record, so that nobody reads the cluster map per request or per check.
+ * The map's entry events keep it current within milliseconds; a whole read at start, after a merge,
+ * after a member left (events of its partitions may be lost) and every {@link #RECONCILE_MS} catches
+ * what events missed. A read that fails leaves the copy as it was and is tried again.
+ * Confined to the node's context.
+ */
+final class RecordCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecordCache.class);
+  static final long RECONCILE_MS = 30_000;
+  static final long RETRY_MS = 1_000;
+
+  private final ClusterNode node;
+  private final Map<String, Record> records = new HashMap<>();
+  private final List<Handler<Void>> listeners = new CopyOnWriteArrayList<>();
+  private final Set<String> malformed = new HashSet<>();
+  /** Keys an event changed while a whole read was under way: the event is newer than the read. */
+  private Set<String> changedDuringRead;
+  private boolean readAgain;
+  private boolean readFailing;
+  private long retryTimer = -1;
+
+  RecordCache(ClusterNode node) {
+    this.node = node;
+  }
+
+  void start() {
+    node.store().map().addEntryListener(new Events(), true);
+    node.onMerged(v -> readAll());
+    node.onMemberChange(change -> {
+      if (!change.joined()) {
+        readAll();
+      }
+    });
+    node.vertx().setPeriodic(RECONCILE_MS, id -> readAll());
+    readAll();
+  }
+
+  List<Record> records() {
+    // read from any thread (tests, /cluster): a copy taken on the node's context is not needed for a glance
+    synchronized (records) {
+      return List.copyOf(records.values());
+    }
+  }
+
+  void onChange(Handler<Void> listener) {
+    listeners.add(listener);
+  }
+
+  /** Replaces the copy by a whole read; concurrent triggers collapse into one more read. */
+  void readAll() {
+    if (changedDuringRead != null) {
+      readAgain = true;
+      return;
+    }
+    changedDuringRead = new HashSet<>();
+    node.store().readAll()
+      .onSuccess(entries -> {
+        if (readFailing) {
+          readFailing = false;
+          LOG.info("Discovery records readable again");
+        }
+        replaceWith(entries, changedDuringRead);
+      })
+      .onFailure(err -> {
+        if (!readFailing && node.isRunning()) {
+          readFailing = true;
+          LOG.warn("Cannot read all discovery records, trying again every {} ms: {}", RETRY_MS, err.getMessage());
+        }
+        if (retryTimer < 0) {
+          retryTimer = node.vertx().setTimer(RETRY_MS, id -> {
+            retryTimer = -1;
+            readAll();
+          });
+        }
+      })
+      .onComplete(done -> {
+        changedDuringRead = null;
+        if (readAgain) {
+          readAgain = false;
+          readAll();
+        }
+      });
+  }
+
+  private void replaceWith(Map<String, String> entries, Set<String> newerByEvent) {
+    boolean changed = false;
+    synchronized (records) {
+      for (String key : Set.copyOf(records.keySet())) {
+        if (!entries.containsKey(key) && !newerByEvent.contains(key)) {
+          records.remove(key);
+          changed = true;
+        }
+      }
+      for (Map.Entry<String, String> entry : entries.entrySet()) {
+        if (!newerByEvent.contains(entry.getKey())) {
+          changed |= put(entry.getKey(), entry.getValue());
+        }
+      }
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  /** A record known to be gone from the map, whose event has not arrived. */
+  void forget(String key) {
+    applyEvent(key, null);
+  }
+
+  private void applyEvent(String key, String value) {
+    if (changedDuringRead != null) {
+      changedDuringRead.add(key);
+    }
+    boolean changed;
+    synchronized (records) {
+      changed = value == null ? records.remove(key) != null : put(key, value);
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  /** Whether the copy changed; a value that is not a record is skipped with one warning per key. */
+  private boolean put(String key, String value) {
+    Record record;
+    try {
+      record = new Record(new JsonObject(value));
+    } catch (RuntimeException e) {
+      if (malformed.add(key)) {
+        LOG.warn("Skipping malformed entry {} in the discovery map: {}", key, e.getMessage());
+      }
+      return records.remove(key) != null;
+    }
+    Record before = records.put(key, record);
+    return before == null || !before.toJson().equals(record.toJson());
+  }
+
+  private void notifyListeners() {
+    listeners.forEach(listener -> listener.handle(null));
+  }
+
+  /** Hazelcast's event threads hand every change over to the node's context. */
+  private final class Events implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+    EntryRemovedListener<String, String>, EntryEvictedListener<String, String>, EntryExpiredListener<String, String>,
+    EntryMergedListener<String, String>, MapClearedListener {
+
+    private void later(String key, String value) {
+      node.context().runOnContext(v -> applyEvent(key, value));
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      later(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      later(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      later(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      later(event.getKey(), null);
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      later(event.getKey(), null);
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, String> event) {
+      later(event.getKey(), null);
+    }
+
+    @Override
+    public void mapCleared(MapEvent event) {
+      node.context().runOnContext(v -> readAll());
+    }
+  }
+}

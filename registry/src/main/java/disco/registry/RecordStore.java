@@ -1,0 +1,98 @@
+package disco.registry;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The records' map in the cluster, reached only through operations that never hold a thread and
+ * that each fail after {@link #TIMEOUT_MS}: a frozen or unreachable member delays an answer, it never
+ * blocks a caller. Futures complete on the caller's context.
+ */
+final class RecordStore {
+
+  /** vertx-service-discovery's map: key = registration id, value = the record's JSON text. */
+  static final String MAP = "service.registry";
+  static final long TIMEOUT_MS = 3_000;
+  private static final String READER = "disco.records.reader";
+
+  private final ClusterNode node;
+  private final IMap<String, String> map;
+
+  RecordStore(ClusterNode node) {
+    this.node = node;
+    this.map = node.hazelcast().getMap(MAP);
+  }
+
+  IMap<String, String> map() {
+    return map;
+  }
+
+  Future<Void> put(String registration, String json) {
+    return call("write " + registration, () -> map.setAsync(registration, json));
+  }
+
+  Future<String> get(String registration) {
+    return call("read " + registration, () -> map.getAsync(registration));
+  }
+
+  /** Whether there was a record to remove. */
+  Future<Boolean> remove(String registration) {
+    return this.<String>call("remove " + registration, () -> map.removeAsync(registration)).map(old -> old != null);
+  }
+
+  /**
+   * Every entry of the map, read without a blocking call: each data member returns the entries of
+   * the partitions it owns. Fails unless every partition answered exactly once (a migration or a
+   * member that did not answer in time), so a caller never takes a partial read for the whole.
+   */
+  Future<Map<String, String>> readAll() {
+    List<Member> members = node.members().stream().filter(member -> !member.isLiteMember()).toList();
+    if (members.isEmpty()) {
+      return Future.failedFuture("no data member in the cluster");
+    }
+    IExecutorService executor = node.hazelcast().getExecutorService(READER);
+    List<Future<LocalRecords.Part>> parts = members.stream()
+      .map(member -> call("read all from " + member.getAddress(),
+        () -> (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(MAP), member)))
+      .toList();
+    int partitions = node.hazelcast().getPartitionService().getPartitions().size();
+    return Future.all(parts).compose(all -> {
+      boolean[] seen = new boolean[partitions];
+      Map<String, String> entries = new HashMap<>();
+      for (Future<LocalRecords.Part> part : parts) {
+        for (int partition : part.result().partitions()) {
+          if (partition < 0 || partition >= partitions || seen[partition]) {
+            return Future.failedFuture("partitions moved during the read");
+          }
+          seen[partition] = true;
+        }
+        entries.putAll(part.result().entries());
+      }
+      for (boolean answered : seen) {
+        if (!answered) {
+          return Future.failedFuture("some partitions have no owner right now");
+        }
+      }
+      return Future.succeededFuture(entries);
+    });
+  }
+
+  private <T> Future<T> call(String what, Supplier<CompletionStage<T>> operation) {
+    try {
+      return Future.fromCompletionStage(operation.get(), node.vertx().getOrCreateContext())
+        .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()));
+    } catch (RuntimeException e) {
+      // Hazelcast refuses at once when it is shutting down or not joined
+      return Future.failedFuture(what + " failed: " + e.getMessage());
+    }
+  }
+}
