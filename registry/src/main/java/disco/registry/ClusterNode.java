@@ -3,6 +3,7 @@ package disco.registry;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
@@ -14,7 +15,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +51,10 @@ public final class ClusterNode {
   private final Vertx vertx;
   /** Where the record cache and the sweeper keep their state. */
   private final Context context;
-  private final HazelcastInstance hazelcast;
+  private final Config config;
+  private final MembershipHistory history;
+  private volatile HazelcastInstance hazelcast;
+  private LoneMemberWatchdog watchdog;
   private final List<Subscription<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
   private final List<Subscription<Void>> mergeHandlers = new CopyOnWriteArrayList<>();
   private final RecordStore store;
@@ -56,49 +63,81 @@ public final class ClusterNode {
   private volatile boolean closing;
   private volatile String nodeId;
 
-  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast) {
+  private ClusterNode(Vertx vertx, Config config, MembershipHistory history, HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
+    this.config = config;
+    this.history = history;
     this.hazelcast = hazelcast;
     this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+    listenTo(hazelcast);
+    this.store = new RecordStore(this);
+    this.cache = new RecordCache(this);
+    this.sweeper = new RecordSweeper(this);
+  }
+
+  private void listenTo(HazelcastInstance member) {
+    member.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        inet(event.getMember()).ifPresent(history::joined);
         report(event.getMember(), true);
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        inet(event.getMember()).ifPresent(address -> history.left(address, event.getMembers().size()));
         report(event.getMember(), false);
       }
     });
-    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+    member.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleState.MERGED && !closing) {
-        LOG.info("Merged back into the cluster after a split: {} members now, node id {}",
-          hazelcast.getCluster().getMembers().size(), nodeId());
+        LOG.info("Merged back into the cluster after a split: {} members now, node id {}", members().size(), nodeId());
         mergeHandlers.forEach(subscription -> subscription.deliver(null));
       }
     });
-    this.store = new RecordStore(this);
-    this.cache = new RecordCache(this);
-    this.sweeper = new RecordSweeper(this);
   }
 
   /**
    * Joins (or forms) the cluster described by {@code config}. Blocks while Hazelcast joins, so call
    * it from a main or test thread, never from an event loop.
    */
-  public static ClusterNode join(ClusterConfig config) {
-    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(HazelcastSettings.build(config));
+  public static ClusterNode join(ClusterConfig cluster) {
+    MembershipHistory history = new MembershipHistory();
+    DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
+    Config config = HazelcastSettings.build(cluster, discovery);
+    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Vertx vertx = Vertx.vertx(new VertxOptions()
       .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    ClusterNode node = new ClusterNode(vertx, hazelcast);
+    ClusterNode node = new ClusterNode(vertx, config, history, hazelcast);
     node.context.runOnContext(v -> {
       node.cache.start();
       node.sweeper.start();
     });
+    node.watchdog = new LoneMemberWatchdog(node, history);
     return node;
+  }
+
+  /**
+   * Leaves the cluster of one this member is stuck in and joins the others from scratch, as a
+   * new member. Blocks for the join: called by the watchdog's own thread.
+   */
+  void rejoin() {
+    if (closing) {
+      return;
+    }
+    HazelcastInstance stuck = hazelcast;
+    LOG.warn("Still apart from members this node lost, although they answer again: leaving and joining anew");
+    stuck.getLifecycleService().terminate();
+    history.forget();
+    HazelcastInstance fresh = Hazelcast.newHazelcastInstance(config);
+    hazelcast = fresh;
+    listenTo(fresh);
+    cache.listenTo(fresh);
+    LOG.info("Joined again as {}: {} members", nodeId(), members().size());
+    // the same as after a merge: re-read the records, write our own again under the new id, sweep
+    mergeHandlers.forEach(subscription -> subscription.deliver(null));
   }
 
   public Vertx vertx() {
@@ -198,12 +237,22 @@ public final class ClusterNode {
    */
   public void close(long timeout, TimeUnit unit) {
     closing = true;
+    watchdog.stop();
     try {
       vertx.close().await(timeout, unit);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close: {}", e.toString());
     }
     hazelcast.shutdown();
+  }
+
+  static Optional<InetSocketAddress> inet(Member member) {
+    try {
+      return Optional.of(member.getAddress().getInetSocketAddress());
+    } catch (UnknownHostException e) {
+      // members are given as IP literals: this does not happen, and then there is nothing to remember
+      return Optional.empty();
+    }
   }
 
   private void report(Member member, boolean joined) {

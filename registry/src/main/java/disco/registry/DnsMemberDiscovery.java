@@ -9,6 +9,7 @@ import com.hazelcast.spi.discovery.DiscoveryStrategy;
 import com.hazelcast.spi.discovery.DiscoveryStrategyFactory;
 import com.hazelcast.spi.discovery.SimpleDiscoveryNode;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,13 +27,18 @@ final class DnsMemberDiscovery implements DiscoveryStrategyFactory {
 
   private final List<ClusterConfig.MemberEntry> members;
   private final int clusterPort;
+  private final MembershipHistory history;
 
-  DnsMemberDiscovery(List<ClusterConfig.MemberEntry> members, int clusterPort) {
+  DnsMemberDiscovery(List<ClusterConfig.MemberEntry> members, int clusterPort, MembershipHistory history) {
     this.members = List.copyOf(members);
     this.clusterPort = clusterPort;
+    this.history = history;
   }
 
-  /** Every address to try now: one per resolved address, or a port range on loopback when no port was given. */
+  /**
+   * Every address to try now: one per resolved address, or a port range on loopback when no port
+   * was given; not the addresses of members this cluster just lost ({@link MembershipHistory}).
+   */
   List<Address> addresses() {
     List<Address> addresses = new ArrayList<>();
     for (ClusterConfig.MemberEntry member : members) {
@@ -40,7 +46,9 @@ final class DnsMemberDiscovery implements DiscoveryStrategyFactory {
         int first = member.port() == 0 ? clusterPort : member.port();
         int count = member.port() == 0 && address.isLoopbackAddress() ? LOOPBACK_PORTS : 1;
         for (int port = first; port < first + count && port <= 65535; port++) {
-          addresses.add(new Address(address, port));
+          if (!history.quarantined(new InetSocketAddress(address, port))) {
+            addresses.add(new Address(address, port));
+          }
         }
       }
     }

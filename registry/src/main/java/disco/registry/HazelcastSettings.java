@@ -27,10 +27,13 @@ final class HazelcastSettings {
    */
   static final int OPERATION_TIMEOUT_MS = 1_500;
 
+  static final int PARTITIONS = 31;
+  static final int MASTERSHIP_CLAIM_TIMEOUT = 4;
+
   private HazelcastSettings() {
   }
 
-  static Config build(ClusterConfig cluster) {
+  static Config build(ClusterConfig cluster, DnsMemberDiscovery discovery) {
     Config config = new Config();
     config.setClusterName(cluster.name());
     config.setLiteMember(cluster.lite());
@@ -47,12 +50,18 @@ final class HazelcastSettings {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(false);
     join.getDiscoveryConfig().addDiscoveryStrategyConfig(
-      new DiscoveryStrategyConfig(new DnsMemberDiscovery(cluster.members(), cluster.port())));
+      new DiscoveryStrategyConfig(discovery));
     config.setProperty("hazelcast.discovery.enabled", "true");
 
     // a write must not wait on a backup held by a frozen member; every data member still keeps a
     // copy (up to 3 in all), so records survive the loss of any two members
     config.addMapConfig(new MapConfig(RecordStore.MAP).setBackupCount(0).setAsyncBackupCount(2));
+
+    // records are a few hundred bytes each: 271 partitions (the default) only multiply the migrations
+    // every scale event and every freeze set off, on machines where a busy core delays heartbeats
+    config.setProperty("hazelcast.partition.count", String.valueOf(PARTITIONS));
+    // nothing reads Hazelcast's metrics here; collecting them costs a busy 2-core node CPU
+    config.getMetricsConfig().setEnabled(false);
 
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -66,6 +75,11 @@ final class HazelcastSettings {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.operation.call.timeout.millis", String.valueOf(OPERATION_TIMEOUT_MS));
+    // when the master freezes, the next oldest claims mastership and waits for every member's view;
+    // members that do not answer are dropped after this (default 120 s). A claim that waited on slow
+    // members left the cluster without a master for 12 s on the overlay, and live members were
+    // expelled meanwhile
+    config.setProperty("hazelcast.mastership.claim.timeout.seconds", String.valueOf(MASTERSHIP_CLAIM_TIMEOUT));
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "15");
     // socket writes stay on Hazelcast's IO threads: a caller's thread never does network I/O
     config.setProperty("hazelcast.io.write.through", "false");

@@ -1,6 +1,7 @@
 package disco.registry;
 
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -49,7 +50,7 @@ final class RecordCache {
   }
 
   void start() {
-    node.store().map().addEntryListener(new Events(), true);
+    listenTo(node.hazelcast());
     node.onMerged(v -> readAll());
     node.onMemberChange(change -> {
       if (!change.joined()) {
@@ -58,6 +59,11 @@ final class RecordCache {
     });
     node.vertx().setPeriodic(RECONCILE_MS, id -> readAll());
     readAll();
+  }
+
+  /** Subscribes to the map's events of {@code member}, at start and after the node joined again. */
+  void listenTo(HazelcastInstance member) {
+    member.<String, String>getMap(RecordStore.MAP).addEntryListener(new Events(), true);
   }
 
   List<Record> records() {

@@ -24,28 +24,27 @@ final class RecordStore {
   private static final String READER = "disco.records.reader";
 
   private final ClusterNode node;
-  private final IMap<String, String> map;
 
   RecordStore(ClusterNode node) {
     this.node = node;
-    this.map = node.hazelcast().getMap(MAP);
   }
 
+  /** The map of the current member: a member that joined again is a new Hazelcast instance. */
   IMap<String, String> map() {
-    return map;
+    return node.hazelcast().getMap(MAP);
   }
 
   Future<Void> put(String registration, String json) {
-    return call("write " + registration, () -> map.setAsync(registration, json));
+    return call("write " + registration, () -> map().setAsync(registration, json));
   }
 
   Future<String> get(String registration) {
-    return call("read " + registration, () -> map.getAsync(registration));
+    return call("read " + registration, () -> map().getAsync(registration));
   }
 
   /** Whether there was a record to remove. */
   Future<Boolean> remove(String registration) {
-    return this.<String>call("remove " + registration, () -> map.removeAsync(registration)).map(old -> old != null);
+    return this.<String>call("remove " + registration, () -> map().removeAsync(registration)).map(old -> old != null);
   }
 
   /**

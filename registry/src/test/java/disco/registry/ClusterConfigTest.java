@@ -24,7 +24,7 @@ class ClusterConfigTest {
   }
 
   private static List<String> candidates(String members, int clusterPort) {
-    return new DnsMemberDiscovery(ClusterConfig.parseMembers(members), clusterPort).addresses().stream()
+    return new DnsMemberDiscovery(ClusterConfig.parseMembers(members), clusterPort, new MembershipHistory()).addresses().stream()
       .map(address -> address.getHost() + ":" + address.getPort()).toList();
   }
 

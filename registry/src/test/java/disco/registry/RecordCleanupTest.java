@@ -92,6 +92,23 @@ class RecordCleanupTest {
     assertThat(a.records()).extracting(Record::getRegistration).containsExactly(registration);
   }
 
+  /** A member that left a stuck cluster of one and joined again is a new member: its record follows it. */
+  @Test
+  void member_that_joins_again_keeps_its_record_under_its_new_id() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    String registration = publish(a, "a", 1001).registration();
+    within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
+    String formerId = a.nodeId();
+
+    a.rejoin();
+
+    assertThat(a.nodeId()).isNotEqualTo(formerId);
+    within(Duration.ofSeconds(10), "record under the new id in b's copy", () -> owners(b).equals(Set.of(a.nodeId())));
+    assertThat(b.records()).extracting(Record::getRegistration).containsExactly(registration);
+    assertThat(b.liveMemberIds()).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
+  }
+
   /** Garbage and foreign records in the map neither break reads nor enter a directory. */
   @Test
   void malformed_and_foreign_entries_are_skipped() {
