@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The simplest client a Swarm user has, run beside poule in the multi-node e2e for comparison:
-# IN_FLIGHT loops of curl calling TARGET through Swarm's own DNS (dnsrr: every task's address),
-# with no discovery, no retry and no ejection. One line per call on stdout, "<epoch s> ok|fail",
-# which the e2e counts per fault. Bounded: every loop stops after DURATION_S.
+# IN_FLIGHT loops of curl calling SERVICE through Swarm's own DNS, with no discovery, no retry and
+# no ejection. Each call resolves the name again and takes one of its addresses at random, the
+# round robin that dnsrr means (curl alone would always take the address glibc sorts first).
+# One line per call on stdout, "<epoch s> ok|fail", which the e2e counts per fault. Bounded: every
+# loop stops after DURATION_S.
 set -u
-TARGET=${TARGET:-http://slip:8080/}
+SERVICE=${SERVICE:-slip}
+PORT=${PORT:-8080}
 IN_FLIGHT=${IN_FLIGHT:-10}
 DURATION_S=${DURATION_S:-3600}
 TIMEOUT_S=${TIMEOUT_S:-5}
@@ -12,7 +15,9 @@ end=$((SECONDS + DURATION_S))
 
 call_loop() {
   while [ "$SECONDS" -lt "$end" ]; do
-    if curl -fsS -o /dev/null --max-time "$TIMEOUT_S" "$TARGET" 2>/dev/null; then
+    mapfile -t addresses < <(getent ahostsv4 "$SERVICE" | awk '$2 == "STREAM" { print $1 }')
+    address=${addresses[RANDOM % (${#addresses[@]} > 0 ? ${#addresses[@]} : 1)]:-$SERVICE}
+    if curl -fsS -o /dev/null --max-time "$TIMEOUT_S" "http://$address:$PORT/" 2>/dev/null; then
       echo "$EPOCHSECONDS ok"
     else
       echo "$EPOCHSECONDS fail"

@@ -9,6 +9,9 @@ SOFT_SEEN=0
 STEP="setup"
 T_START=$(date +%s)
 
+# under set -e a failing command ends the run: say which one
+trap 'say "command failed at line $LINENO: $BASH_COMMAND"' ERR
+
 now_ms() { date +%s%3N; }
 secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 say() { printf '%(%H:%M:%S)T %s: %s\n' -1 "$E2E_NAME" "$*" >&2; }

@@ -6,7 +6,7 @@
 #    1. deploy: slips on every node, one cluster within 10 s of the last healthy task
 #    2. a slip frozen 30 s (docker pause), 3. frozen 60 s, 4. docker kill of a slip
 #    5. rolling update to 0.0.2, 6. broken 0.0.3 rolled back, 7. frozen 30 s again
-#    8. poule killed, 9. a node drained, 10. a node cut off the network 30 s
+#    8. poule killed, 9. a node drained, 10. a node cut off the network 30 s (iptables in its namespace)
 #   11. soak: scale between 2 and 6 every 30 s, a kill every 2 min (E2E_SOAK_S, default 600)
 #   12. no thread blocked, 13. a node's engine killed (SIGKILL)
 # Each case asserts zero failed calls in poule and records equal to the live slips; each figure is
@@ -36,7 +36,21 @@ node_docker() { # I DOCKER-ARGS...
   shift
   DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 60 docker "$@"
 }
-swarm() { node_docker 1 "$@"; }
+# the swarm's control plane through node 1; raft may have no leader for a few seconds after a
+# partition heals (the cut-off manager comes back with a higher term): retry then, fail otherwise
+swarm() {
+  local try out
+  for try in $(seq 1 20); do
+    if out=$(node_docker 1 "$@" 2>&1); then
+      [ -z "$out" ] || printf '%s\n' "$out"
+      return 0
+    fi
+    grep -qiE "does not have a leader|rpc error|deadline exceeded" <<<"$out" || break
+    sleep 2
+  done
+  printf '%s\n' "$out" >&2
+  return 1
+}
 node_ip() { docker/nodes.sh ip "$1"; }
 # nodes still up (node loss removes one): their numbers
 LIVE_NODES=$(seq 1 "$NODES")
@@ -55,6 +69,11 @@ slip_tasks() {
 }
 slip_containers() { slip_tasks | awk '{ print $1 }'; }
 slip_count_is() { [ "$(slip_tasks | wc -l)" -eq "$1" ]; }
+# the node other than poule's node-1 with the most slips (its number)
+busiest_remote_node() {
+  slip_tasks | awk '$2 != "node-1" { n[$2]++ } END { for (k in n) print n[k], k }' | sort -rn | head -n 1 \
+    | awk '{ sub("node-", "", $2); print $2 }'
+}
 # the node (its number) a slip container runs on
 node_of() { slip_tasks | awk -v id="$1" '$1 == id { sub("node-", "", $2); print $2 }'; }
 # a healthy slip away from poule's node-1, on node WANTED if it has one
@@ -95,11 +114,22 @@ baseline_note() { # FROM_S
 
 # ---- cases ---------------------------------------------------------------------------------------
 
+# one fault at a time: the cluster has healed from the last one (one view, the same twice 10 s apart)
+settle() {
+  local n
+  n=$(slip_tasks | wc -l)
+  wait_until 120 "one cluster before the next fault" one_cluster "$n"
+  # partitions still move to a member that just joined or merged back
+  sleep 10
+  wait_until 60 "still one cluster 10 s later" one_cluster "$n"
+}
+
 # a slip frozen for SECONDS on a node without poule: out of the records within 5 s, called again
 # within 15 s of waking, zero failed calls
 frozen_case() { # STEP SECONDS
   local E t0 victim i woke
   STEP=$1
+  settle
   E=$(errors)
   t0=$(date +%s)
   victim=$(remote_slip 2)
@@ -198,6 +228,7 @@ frozen_case "2 slip frozen 30 s" 30
 frozen_case "3 slip frozen 60 s" 60
 
 STEP="4 docker kill of a slip"
+settle
 E=$(errors)
 t0=$(date +%s)
 victim=$(remote_slip 3)
@@ -247,47 +278,57 @@ pass
 
 # ---- 9. drain a node -------------------------------------------------------------------------------
 
-STEP="9 drain node-2"
+STEP="9 drain a node"
+settle
 E=$(errors)
 t0=$(date +%s)
+D=$(busiest_remote_node)
+[ -n "$D" ] || fail "no slip away from poule's node to drain"
+moving=$(slip_tasks | awk -v n="node-$D" '$2 == n' | wc -l)
 t=$(now_ms)
-swarm node update --availability drain node-2 >/dev/null
-moved_off_node_2() { ! slip_tasks | grep -q " node-2$" && slip_count_is 3; }
-wait_until 180 "no slip on node-2, 3 slips serving elsewhere" moved_off_node_2
+swarm node update --availability drain "node-$D" >/dev/null
+moved_off() { ! slip_tasks | grep -q " node-$D\$" && slip_count_is 3; }
+wait_until 180 "no slip on node-$D, 3 slips serving elsewhere" moved_off
 wait_until 60 "records equal the live slips" slips_serving 3 "$t"
-note "node-2 drained, its slips serve elsewhere after $(secs_since "$t") s"
-swarm node update --availability active node-2 >/dev/null
+note "node-$D drained: its $moving slip(s) stopped and serve elsewhere after $(secs_since "$t") s"
+swarm node update --availability active "node-$D" >/dev/null
 errors_delta_zero "$E"
 baseline_note "$t0"
 pass
 
-# ---- 10. partition: node-3 cut off the network between the nodes ----------------------------------
+# ---- 10. partition: a node cut off the network between the nodes ----------------------------------
 
-STEP="10 node-3 cut off 30 s"
+STEP="10 a node cut off 30 s"
+settle
 E=$(errors)
 t0=$(date +%s)
+P=$(busiest_remote_node)
+[ -n "$P" ] || fail "no slip away from poule's node to cut off"
 cut_ips=""
-for i in $LIVE_NODES; do [ "$i" = 3 ] || cut_ips="$cut_ips $(node_ip "$i")"; done
-cut_off=$(slip_tasks | awk '$2 == "node-3" { print $1 }')
-[ -n "$cut_off" ] || note "no slip on node-3 at this point (spread after the drain): the cut still tests the cluster"
+for i in $LIVE_NODES; do [ "$i" = "$P" ] || cut_ips="$cut_ips $(node_ip "$i")"; done
+cut_off=$(slip_tasks | awk -v n="node-$P" '$2 == n { print $1 }')
 t=$(now_ms)
+# inside the node's own network namespace: its engine, its overlay (VXLAN) and its tasks all go dark
 for ip in $cut_ips; do
-  docker exec disco-node-3 iptables -I INPUT -s "$ip" -j DROP
-  docker exec disco-node-3 iptables -I OUTPUT -d "$ip" -j DROP
+  docker exec "disco-node-$P" iptables -I INPUT -s "$ip" -j DROP
+  docker exec "disco-node-$P" iptables -I OUTPUT -d "$ip" -j DROP
 done
 all_absent() { local h; for h in $cut_off; do record_absent "$h" || return 1; done; }
-POLL_S=0.1 wait_until 60 "node-3's slips removed by the majority" all_absent
-check_limit "$WAITED" 5 15 "node-3's slips ($(echo $cut_off | wc -w)) removed on the majority side"
+POLL_S=0.1 wait_until 60 "node-$P's slips removed by the majority" all_absent
+check_limit "$WAITED" 5 15 "node-$P's slips ($(echo $cut_off | wc -w)) removed on the majority side"
 sleep "$(awk -v e="$(secs_since "$t")" 'BEGIN { d = 30 - e; print (d > 0 ? d : 0) }')"
 for ip in $cut_ips; do
-  docker exec disco-node-3 iptables -D INPUT -s "$ip" -j DROP
-  docker exec disco-node-3 iptables -D OUTPUT -d "$ip" -j DROP
+  docker exec "disco-node-$P" iptables -D INPUT -s "$ip" -j DROP
+  docker exec "disco-node-$P" iptables -D OUTPUT -d "$ip" -j DROP
 done
 healed=$(now_ms)
-n=$(slip_tasks | wc -l)
-wait_until 120 "one cluster again" one_cluster "$n"
+# swarm may have rescheduled the cut-off node's slips meanwhile: count the slips at each look
+one_cluster_now() { one_cluster "$(slip_tasks | wc -l)"; }
+wait_until 120 "one cluster again" one_cluster_now
 check_limit "$(secs_since "$healed")" 20 60 "one cluster again after the heal"
-wait_until 60 "records equal the live slips, all called" slips_serving "$n" "$healed"
+wait_until 120 "swarm back to 3 slips" slip_count_is 3
+wait_until 60 "records equal the live slips, all called" slips_serving 3 "$healed"
+note "3 slips in the records and called again after $(secs_since "$healed") s"
 errors_delta_zero "$E"
 baseline_note "$t0"
 pass
@@ -360,6 +401,7 @@ pass
 STEP="12 no thread blocked"
 blocked=0
 timeouts=0
+rejoins=0
 for i in $LIVE_NODES; do
   for id in $(node_docker "$i" ps -aq --filter "label=com.docker.stack.namespace=$STACK"); do
     log=$(node_docker "$i" logs "$id" 2>&1 || true)
@@ -367,29 +409,34 @@ for i in $LIVE_NODES; do
     [ "$n" -eq 0 ] || { say "node-$i $id: $n blocked-thread reports"; grep -A3 "has been blocked for" <<<"$log" | head -n 8 >&2; }
     blocked=$((blocked + n))
     timeouts=$((timeouts + $(grep -ciE "timed? ?out|OperationTimeout" <<<"$log" || true)))
+    rejoins=$((rejoins + $(grep -c "leaving and joining again" <<<"$log" || true)))
   done
 done
-note "blocked-thread reports in every container's log: $blocked; cluster operations that timed out: $timeouts"
+note "blocked-thread reports in every container's log: $blocked; cluster operations that timed out: $timeouts; members stuck alone that joined again: $rejoins"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
 pass
 
 # ---- 13. loss of a node ------------------------------------------------------------------------------
 
-STEP="13 node-3's engine killed"
+STEP="13 a node's engine killed"
+settle
 E=$(errors)
 t0=$(date +%s)
-lost=$(slip_tasks | awk '$2 == "node-3" { print $1 }')
+L=$(busiest_remote_node)
+[ -n "$L" ] || fail "no slip away from poule's node"
+lost=$(slip_tasks | awk -v n="node-$L" '$2 == n { print $1 }')
 members_before=$(api /cluster | jq '.members | length')
-lost_members=$(( $(echo $lost | wc -w) ))
+# poule and the baseline are pinned on node-1: every running task of the stack there is a member
+lost_members=$(node_docker "$L" ps -q --filter "label=com.docker.stack.namespace=$STACK" --filter status=running | wc -l)
 t=$(now_ms)
-docker kill disco-node-3 >/dev/null
-LIVE_NODES=$(seq 1 "$NODES" | grep -vx 3)
+docker kill "disco-node-$L" >/dev/null
+LIVE_NODES=$(seq 1 "$NODES" | grep -vx "$L")
 members_gone() { [ "$(api /cluster | jq '.members | length')" -eq $(( members_before - lost_members )) ]; }
-POLL_S=0.1 wait_until 60 "node-3's members removed" members_gone
-check_limit "$WAITED" 5 15 "node-3's $lost_members member(s) removed"
+POLL_S=0.1 wait_until 60 "node-$L's members removed" members_gone
+check_limit "$WAITED" 5 15 "node-$L's $lost_members member(s) removed"
 all_absent() { local h; for h in $lost; do record_absent "$h" || return 1; done; }
-POLL_S=0.1 wait_until 60 "node-3's records removed" all_absent
-check_limit "$(secs_since "$t")" 5 15 "node-3's records removed"
+POLL_S=0.1 wait_until 60 "node-$L's records removed" all_absent
+check_limit "$(secs_since "$t")" 5 15 "node-$L's records removed"
 wait_until 180 "swarm reschedules: 3 slips on the remaining nodes" slip_count_is 3
 note "3 slips healthy on the remaining nodes after $(secs_since "$t") s (swarm rescheduled)"
 wait_until 60 "new slips called" slips_serving 3 "$t"
