@@ -85,25 +85,20 @@ final class RecordCache {
     }
     changedDuringRead = new HashSet<>();
     node.store().readAll()
-      .onSuccess(entries -> {
-        if (readFailing) {
-          readFailing = false;
-          LOG.info("Discovery records readable again");
-        }
-        replaceWith(entries, changedDuringRead);
-      })
-      .onFailure(err -> {
-        if (!readFailing && node.isRunning()) {
-          readFailing = true;
-          LOG.warn("Cannot read all discovery records, trying again every {} ms: {}", RETRY_MS, err.getMessage());
-        }
-        if (retryTimer < 0) {
-          retryTimer = node.vertx().setTimer(RETRY_MS, id -> {
-            retryTimer = -1;
-            readAll();
-          });
+      .onSuccess(snapshot -> {
+        if (snapshot.whole()) {
+          if (readFailing) {
+            readFailing = false;
+            LOG.info("Discovery records readable again");
+          }
+          replaceWith(snapshot.entries(), changedDuringRead, true);
+        } else {
+          // partitions on the move (after a merge, say): take what answered, remove nothing yet
+          replaceWith(snapshot.entries(), changedDuringRead, false);
+          retryLater("some partitions did not answer or moved during the read");
         }
       })
+      .onFailure(err -> retryLater(err.getMessage()))
       .onComplete(done -> {
         changedDuringRead = null;
         if (readAgain) {
@@ -113,11 +108,25 @@ final class RecordCache {
       });
   }
 
-  private void replaceWith(Map<String, String> entries, Set<String> newerByEvent) {
+  private void retryLater(String why) {
+    if (!readFailing && node.isRunning()) {
+      readFailing = true;
+      LOG.warn("Cannot read all discovery records, trying again every {} ms: {}", RETRY_MS, why);
+    }
+    if (retryTimer < 0) {
+      retryTimer = node.vertx().setTimer(RETRY_MS, id -> {
+        retryTimer = -1;
+        readAll();
+      });
+    }
+  }
+
+  /** {@code whole}: entries missing from the read are gone; otherwise the read only adds and updates. */
+  private void replaceWith(Map<String, String> entries, Set<String> newerByEvent, boolean whole) {
     boolean changed = false;
     synchronized (records) {
       for (String key : Set.copyOf(records.keySet())) {
-        if (!entries.containsKey(key) && !newerByEvent.contains(key)) {
+        if (whole && !entries.containsKey(key) && !newerByEvent.contains(key)) {
           records.remove(key);
           changed = true;
         }

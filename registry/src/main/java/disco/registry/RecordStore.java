@@ -47,12 +47,16 @@ final class RecordStore {
     return this.<String>call("remove " + registration, () -> map().removeAsync(registration)).map(old -> old != null);
   }
 
+  /** What a whole read got: {@code whole} only when every partition answered exactly once. */
+  record Snapshot(Map<String, String> entries, boolean whole) {
+  }
+
   /**
    * Every entry of the map, read without a blocking call: each data member returns the entries of
-   * the partitions it owns. Fails unless every partition answered exactly once (a migration or a
-   * member that did not answer in time), so a caller never takes a partial read for the whole.
+   * the partitions it owns. While partitions move (a merge, a member that did not answer in time)
+   * the snapshot is not whole, so a caller never takes a partial read for the whole map.
    */
-  Future<Map<String, String>> readAll() {
+  Future<Snapshot> readAll() {
     List<Member> members = node.members().stream().filter(member -> !member.isLiteMember()).toList();
     if (members.isEmpty()) {
       return Future.failedFuture("no data member in the cluster");
@@ -63,24 +67,28 @@ final class RecordStore {
         () -> (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(MAP), member)))
       .toList();
     int partitions = node.hazelcast().getPartitionService().getPartitions().size();
-    return Future.all(parts).compose(all -> {
+    return Future.join(parts).recover(err -> Future.succeededFuture()).map(done -> {
       boolean[] seen = new boolean[partitions];
+      boolean whole = true;
       Map<String, String> entries = new HashMap<>();
       for (Future<LocalRecords.Part> part : parts) {
+        if (part.failed()) {
+          whole = false;
+          continue;
+        }
         for (int partition : part.result().partitions()) {
           if (partition < 0 || partition >= partitions || seen[partition]) {
-            return Future.failedFuture("partitions moved during the read");
+            whole = false;
+          } else {
+            seen[partition] = true;
           }
-          seen[partition] = true;
         }
         entries.putAll(part.result().entries());
       }
       for (boolean answered : seen) {
-        if (!answered) {
-          return Future.failedFuture("some partitions have no owner right now");
-        }
+        whole &= answered;
       }
-      return Future.succeededFuture(entries);
+      return new Snapshot(entries, whole);
     });
   }
 

@@ -1,8 +1,13 @@
 package disco.registry;
 
 import io.vertx.servicediscovery.Record;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +23,15 @@ final class RecordSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(RecordSweeper.class);
   static final long PERIOD_MS = 2_000;
   static final long RETRY_MS = 500;
+  static final long HOLD_MS = 10_000;
+  static final long SETTLE_MS = 500;
 
   private final ClusterNode node;
   /** Removals under way, so that a sweep does not send the same one twice. */
   private final Set<String> removing = new HashSet<>();
-  private final Set<String> departed = new HashSet<>();
+  /** Member id -> when it left: right after a departure the member list may still show it. */
+  private final Map<String, Long> departedAt = new HashMap<>();
+  private boolean holding;
   private long retryTimer = -1;
   private volatile int removed;
 
@@ -32,9 +41,12 @@ final class RecordSweeper {
 
   void start() {
     node.onMemberChange(change -> {
-      if (!change.joined()) {
-        departed.add(change.nodeId());
-        sweep();
+      if (change.joined()) {
+        departedAt.remove(change.nodeId());
+      } else {
+        departedAt.put(change.nodeId(), System.currentTimeMillis());
+        // members lost together are reported one by one: count them all before deciding
+        node.vertx().setTimer(SETTLE_MS, id -> sweep());
       }
     });
     node.onMerged(v -> sweep());
@@ -53,20 +65,43 @@ final class RecordSweeper {
       return;
     }
     Set<String> live = node.liveMemberIds();
-    // right after a departure the member list may still show the departed member
-    live.removeAll(departed);
-    Set<String> owners = new HashSet<>();
-    for (Record record : node.records()) {
+    live.removeAll(departedAt.keySet());
+    List<Record> records = node.records();
+    Set<String> owners = records.stream().map(ServiceInstance::ownerOf).filter(Objects::nonNull).collect(Collectors.toSet());
+    departedAt.keySet().retainAll(owners);
+    if (mayBeTheMinority(owners, live)) {
+      return;
+    }
+    for (Record record : records) {
       String owner = ServiceInstance.ownerOf(record);
-      if (owner == null) {
-        continue;
-      }
-      owners.add(owner);
-      if (!live.contains(owner) && removing.add(record.getRegistration())) {
+      if (owner != null && !live.contains(owner) && removing.add(record.getRegistration())) {
         remove(record, owner);
       }
     }
-    departed.retainAll(owners);
+  }
+
+  /**
+   * Whether more record owners left within {@link #HOLD_MS} than members remain: then this side of
+   * a split (a member alone after a freeze, a poule expelled with a slow heartbeat) may be the small
+   * one, and sweeping would empty its own view of services that are alive on the other side. Its
+   * records stay until the sides merge, or the departures are old enough to be real.
+   */
+  private boolean mayBeTheMinority(Set<String> owners, Set<String> live) {
+    long now = System.currentTimeMillis();
+    // an owner gone before its departure event arrived counts from now
+    long losses = owners.stream()
+      .filter(owner -> !live.contains(owner))
+      .filter(owner -> departedAt.computeIfAbsent(owner, id -> now) > now - HOLD_MS)
+      .count();
+    int remaining = live.size();
+    boolean hold = losses > remaining;
+    if (hold && !holding) {
+      LOG.warn("{} record owners left at once, more than the {} members left here: records kept for {} ms "
+        + "in case this side is the minority of a split", losses, remaining, HOLD_MS);
+      node.vertx().setTimer(HOLD_MS, id -> sweep());
+    }
+    holding = hold;
+    return hold;
   }
 
   private void remove(Record record, String owner) {

@@ -59,6 +59,30 @@ class RecordCleanupTest {
     assertThat(gone).isLessThan(Duration.ofSeconds(5));
   }
 
+  /**
+   * A member left alone by the sudden loss of more members than it kept may be the small side of a
+   * split: it keeps their records a while instead of emptying its own view, then sweeps them.
+   */
+  @Test
+  void member_left_alone_keeps_the_lost_records_for_a_while_then_sweeps_them() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    ClusterNode c = cluster.join();
+    publish(a, "a", 1001);
+    publish(b, "b", 1002);
+    publish(c, "c", 1003);
+    within(Duration.ofSeconds(5), "every record in a's copy", () -> owners(a).size() == 3);
+    within(Duration.ofSeconds(10), "cluster safe", () -> a.hazelcast().getPartitionService().isClusterSafe());
+
+    b.hazelcast().getLifecycleService().terminate();
+    c.hazelcast().getLifecycleService().terminate();
+    within(Duration.ofSeconds(5), "a alone", () -> a.liveMemberIds().size() == 1);
+
+    assertThat(owners(a)).contains(b.nodeId(), c.nodeId());
+    Duration swept = within(Duration.ofSeconds(20), "lost records swept", () -> owners(a).equals(Set.of(a.nodeId())));
+    assertThat(swept).isGreaterThan(Duration.ofSeconds(5));
+  }
+
   /** An owner whose record vanished (a sweep, a merge) publishes it again. */
   @Test
   void owner_publishes_its_record_again_when_it_goes_missing() {
