@@ -3,7 +3,6 @@ package disco.registry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * that woke from a freeze, or the members of a node cut off the network, find the others gone; once
  * the others answer again, Hazelcast's split-brain check should merge the two sides within seconds,
  * and usually does, but on the overlay the minority was seen to stay apart for minutes although the
- * others answered (its slips were then never called again). So when this side lost at least as many
- * members as it kept, and for {@link #REJOIN_AFTER_MS} one of the members it lost accepts
- * connections without being back in this cluster, this member leaves and joins again as a new one.
+ * others answered (its slips were then never called again). So when this side lost more members at
+ * once than it kept ({@link MembershipHistory}), and for {@link #REJOIN_AFTER_MS} one of the members
+ * it lost accepts connections without being back in this cluster, this member leaves and joins again
+ * as a new one.
  * The majority side never does; a member that never lost anyone (a single local node, a fresh
  * stack) is never touched. Runs on a thread of its own: the check connects, the rejoin blocks.
  */
@@ -68,14 +68,15 @@ final class LoneMemberWatchdog {
     }
   }
 
-  /** Whether this side may be the minority and a member it lost answers while not back in it. */
+  /** Whether this side may be the minority and a member it lost answers without being back in it. */
   private boolean apartFromMembersThatAnswer() {
     Set<InetSocketAddress> members = node.members().stream()
       .map(ClusterNode::inet)
       .flatMap(java.util.Optional::stream)
       .collect(Collectors.toSet());
-    List<InetSocketAddress> lost = history.recentlyLost().stream().filter(address -> !members.contains(address)).toList();
-    return !lost.isEmpty() && lost.size() >= members.size() && lost.stream().anyMatch(LoneMemberWatchdog::answers);
+    return history.lostAsMinority().stream()
+      .filter(address -> !members.contains(address))
+      .anyMatch(LoneMemberWatchdog::answers);
   }
 
   private static boolean answers(InetSocketAddress address) {

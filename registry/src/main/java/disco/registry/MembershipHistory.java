@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  *   {@link #QUARANTINE_MS}: a frozen member's address stays in DNS, and dialing it for join and
  *   split-brain checks piled operations on a socket nobody read, which delayed the heartbeats of live
  *   members enough to expel them too. The lost member comes back by itself: it is the one alone.</li>
- *   <li>The side that lost at least as many members as it kept may be the minority: it quarantines
+ *   <li>The side that lost more members at once than it kept may be the minority: it quarantines
  *   nothing, and {@link LoneMemberWatchdog} watches whether the members it lost answer again.</li>
  * </ul>
  * Thread-safe: written by Hazelcast's event threads, read by its discovery and the watchdog.
@@ -21,12 +21,15 @@ import java.util.function.LongSupplier;
 final class MembershipHistory {
 
   static final long QUARANTINE_MS = 30_000;
-  /** How long a departure counts as recent. */
+  /** Members lost within this much of each other were lost together: a split, not departures. */
+  static final long BURST_MS = 5_000;
+  /** How long this side keeps looking for the members it lost in a split. */
   static final long RECENT_MS = 120_000;
 
   private final Map<InetSocketAddress, Long> quarantinedUntil = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, Long> departedAt = new ConcurrentHashMap<>();
   private final LongSupplier clock;
+  private volatile boolean minority;
 
   MembershipHistory(LongSupplier clock) {
     this.clock = clock;
@@ -36,30 +39,38 @@ final class MembershipHistory {
     this(System::currentTimeMillis);
   }
 
-  /** A member at {@code address} left; {@code remaining} members are still in this cluster. */
+  /**
+   * A member at {@code address} left; {@code remaining} members are still in this cluster. Members
+   * leave one by one in a rolling update or a scale-down; in a split they go together, and the side
+   * that lost more than it kept may be the minority.
+   */
   void left(InetSocketAddress address, int remaining) {
     long now = clock.getAsLong();
     departedAt.values().removeIf(at -> at <= now - RECENT_MS);
     departedAt.put(address, now);
     quarantinedUntil.values().removeIf(until -> until <= now);
-    if (remaining > recentlyLost().size()) {
-      quarantinedUntil.put(address, now + QUARANTINE_MS);
-    } else {
-      // this side may be the minority: it must be free to find the majority anywhere
+    long lostTogether = departedAt.values().stream().filter(at -> at > now - BURST_MS).count();
+    if (lostTogether > remaining) {
+      // it must be free to find the majority anywhere
+      minority = true;
       quarantinedUntil.clear();
+    } else if (!minority) {
+      quarantinedUntil.put(address, now + QUARANTINE_MS);
     }
   }
 
-  /** A member at {@code address} joined: whatever happened to it is over. */
+  /** A member at {@code address} joined: whatever happened to it is over, and this side has company. */
   void joined(InetSocketAddress address) {
     quarantinedUntil.remove(address);
     departedAt.remove(address);
+    minority = false;
   }
 
   /** This node starts over as a new member: its past is not the new member's. */
   void forget() {
     quarantinedUntil.clear();
     departedAt.clear();
+    minority = false;
   }
 
   boolean quarantined(InetSocketAddress address) {
@@ -74,8 +85,14 @@ final class MembershipHistory {
     return true;
   }
 
-  /** Addresses of the members that left within {@link #RECENT_MS} and did not join again. */
-  List<InetSocketAddress> recentlyLost() {
+  /**
+   * When this side lost more members at once than it kept: the addresses of the members it lost
+   * within {@link #RECENT_MS}, which did not come back. Empty on the side that kept the majority.
+   */
+  List<InetSocketAddress> lostAsMinority() {
+    if (!minority) {
+      return List.of();
+    }
     long since = clock.getAsLong() - RECENT_MS;
     return departedAt.entrySet().stream().filter(entry -> entry.getValue() > since).map(Map.Entry::getKey).toList();
   }

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Which lost members' addresses discovery leaves alone for a while, and when it stops. */
+/** Which lost members' addresses discovery leaves alone for a while, and when a side may be the minority. */
 class MembershipHistoryTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000);
@@ -23,34 +23,38 @@ class MembershipHistoryTest {
 
     assertThat(history.quarantined(ip(5))).isTrue();
     assertThat(history.quarantined(ip(6))).isFalse();
+    assertThat(history.lostAsMinority()).isEmpty();
     now.addAndGet(MembershipHistory.QUARANTINE_MS);
     assertThat(history.quarantined(ip(5))).isFalse();
   }
 
   @Test
-  void a_side_that_lost_as_many_as_it_kept_quarantines_nothing() throws Exception {
+  void a_side_that_lost_more_at_once_than_it_kept_quarantines_nothing_and_looks_for_them() throws Exception {
     history.left(ip(5), 4);
     history.left(ip(6), 3);
     assertThat(history.quarantined(ip(5))).isTrue();
-    assertThat(history.quarantined(ip(6))).isTrue();
+    assertThat(history.lostAsMinority()).isEmpty();
 
     // a member that woke alone after a freeze sees everyone else leave: it must look for them all
     history.left(ip(7), 2);
 
     assertThat(history.quarantined(ip(5))).isFalse();
     assertThat(history.quarantined(ip(6))).isFalse();
-    assertThat(history.quarantined(ip(7))).isFalse();
+    assertThat(history.lostAsMinority()).containsExactlyInAnyOrder(ip(5), ip(6), ip(7));
+    history.joined(ip(6));
+    assertThat(history.lostAsMinority()).isEmpty();
   }
 
   @Test
-  void departures_count_as_recent_for_two_minutes_unless_the_member_joins_again() throws Exception {
-    history.left(ip(5), 4);
-    history.left(ip(6), 3);
-    history.joined(ip(6));
-    assertThat(history.recentlyLost()).containsExactly(ip(5));
+  void members_that_leave_one_by_one_never_make_a_minority() throws Exception {
+    // a rolling update: each slip replaced well after the one before
+    for (int i = 0; i < 6; i++) {
+      history.left(ip(10 + i), 4);
+      now.addAndGet(MembershipHistory.BURST_MS);
+    }
 
-    now.addAndGet(MembershipHistory.RECENT_MS);
-    assertThat(history.recentlyLost()).isEmpty();
+    assertThat(history.lostAsMinority()).isEmpty();
+    assertThat(history.quarantined(ip(15))).isTrue();
   }
 
   @Test
