@@ -135,15 +135,22 @@ frozen_case() { # STEP SECONDS
   victim=$(remote_slip 2)
   [ -n "$victim" ] || fail "no healthy slip away from poule's node"
   i=$(node_of "$victim")
+  # a frozen master is the slower case: the next oldest member must claim mastership first
+  local ip role=""
+  ip=$(node_docker "$i" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$victim")
+  if api /cluster | jq -e --arg ips "$ip" '.members[] | select(.oldest) | .address | split(":")[0] as $a
+      | ($ips | split(" ") | index($a))' >/dev/null; then
+    role=", the cluster's master"
+  fi
   local t=$(now_ms)
   node_docker "$i" pause "$victim" >/dev/null
   POLL_S=0.1 wait_until 60 "record of frozen $victim removed" record_absent "$victim"
-  check_limit "$WAITED" 5 15 "record of frozen $victim (node-$i) removed"
+  check_limit "$WAITED" 5 30 "record of frozen $victim (node-$i$role) removed"
   sleep "$(awk -v s="$2" -v e="$(secs_since "$t")" 'BEGIN { d = s - e; print (d > 0 ? d : 0) }')"
   node_docker "$i" unpause "$victim" >/dev/null
   woke=$(now_ms)
   POLL_S=0.2 wait_until 120 "frozen $victim called again" called_since "$victim" "$woke"
-  check_limit "$WAITED" 15 45 "$victim called again after the unpause"
+  check_limit "$WAITED" 15 60 "$victim called again after the unpause"
   wait_until 60 "records equal the live slips" slips_serving "$(slip_containers | wc -l)" "$woke"
   errors_delta_zero "$E"
   baseline_note "$t0"
@@ -236,7 +243,7 @@ i=$(node_of "$victim")
 t=$(now_ms)
 node_docker "$i" kill "$victim" >/dev/null
 POLL_S=0.1 wait_until 60 "record of killed $victim removed" record_absent "$victim"
-check_limit "$WAITED" 5 15 "record of killed $victim (node-$i) removed"
+check_limit "$WAITED" 5 30 "record of killed $victim (node-$i) removed"
 wait_until 120 "replacement serving" slips_serving 3 "$t"
 note "replacement called after $WAITED s"
 errors_delta_zero "$E"
@@ -315,7 +322,7 @@ for ip in $cut_ips; do
 done
 all_absent() { local h; for h in $cut_off; do record_absent "$h" || return 1; done; }
 POLL_S=0.1 wait_until 60 "node-$P's slips removed by the majority" all_absent
-check_limit "$WAITED" 5 15 "node-$P's slips ($(echo $cut_off | wc -w)) removed on the majority side"
+check_limit "$WAITED" 5 30 "node-$P's slips ($(echo $cut_off | wc -w)) removed on the majority side"
 sleep "$(awk -v e="$(secs_since "$t")" 'BEGIN { d = 30 - e; print (d > 0 ? d : 0) }')"
 for ip in $cut_ips; do
   docker exec "disco-node-$P" iptables -D INPUT -s "$ip" -j DROP
@@ -433,10 +440,10 @@ docker kill "disco-node-$L" >/dev/null
 LIVE_NODES=$(seq 1 "$NODES" | grep -vx "$L")
 members_gone() { [ "$(api /cluster | jq '.members | length')" -eq $(( members_before - lost_members )) ]; }
 POLL_S=0.1 wait_until 60 "node-$L's members removed" members_gone
-check_limit "$WAITED" 5 15 "node-$L's $lost_members member(s) removed"
+check_limit "$WAITED" 5 30 "node-$L's $lost_members member(s) removed"
 all_absent() { local h; for h in $lost; do record_absent "$h" || return 1; done; }
 POLL_S=0.1 wait_until 60 "node-$L's records removed" all_absent
-check_limit "$(secs_since "$t")" 5 15 "node-$L's records removed"
+check_limit "$(secs_since "$t")" 5 30 "node-$L's records removed"
 wait_until 180 "swarm reschedules: 3 slips on the remaining nodes" slip_count_is 3
 note "3 slips healthy on the remaining nodes after $(secs_since "$t") s (swarm rescheduled)"
 wait_until 60 "new slips called" slips_serving 3 "$t"

@@ -226,7 +226,9 @@ public final class ClusterNode {
         .put("id", member.getUuid().toString())
         .put("address", member.getAddress().getHost() + ":" + member.getAddress().getPort())
         .put("lite", member.isLiteMember())
-        .put("self", member.localMember()));
+        .put("self", member.localMember())
+        // the oldest member is Hazelcast's master, and the one that sweeps records
+        .put("oldest", members.isEmpty()));
     }
     return members;
   }
