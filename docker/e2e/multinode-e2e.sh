@@ -416,7 +416,7 @@ for i in $LIVE_NODES; do
     [ "$n" -eq 0 ] || { say "node-$i $id: $n blocked-thread reports"; grep -A3 "has been blocked for" <<<"$log" | head -n 8 >&2; }
     blocked=$((blocked + n))
     timeouts=$((timeouts + $(grep -ciE "timed? ?out|OperationTimeout" <<<"$log" || true)))
-    rejoins=$((rejoins + $(grep -c "leaving and joining again" <<<"$log" || true)))
+    rejoins=$((rejoins + $(grep -c "leaving and joining anew" <<<"$log" || true)))
   done
 done
 note "blocked-thread reports in every container's log: $blocked; cluster operations that timed out: $timeouts; members stuck alone that joined again: $rejoins"
