@@ -114,6 +114,23 @@ baseline_note() { # FROM_S
 
 # ---- cases ---------------------------------------------------------------------------------------
 
+# a case that needs a node other than poule's: settles, takes poule's error count (E), the start
+# (t0) and the node with the most slips (TARGET)
+begin_node_case() { # STEP
+  STEP=$1
+  settle
+  E=$(errors)
+  t0=$(date +%s)
+  TARGET=$(busiest_remote_node)
+  [ -n "$TARGET" ] || fail "no slip away from poule's node"
+}
+
+# none of the given hosts has a record any more
+all_absent() { # HOSTNAME...
+  local h
+  for h in "$@"; do record_absent "$h" || return 1; done
+}
+
 # one fault at a time: the cluster has healed from the last one (one view, the same twice 10 s apart)
 settle() {
   local n
@@ -285,12 +302,8 @@ pass
 
 # ---- 9. drain a node -------------------------------------------------------------------------------
 
-STEP="9 drain a node"
-settle
-E=$(errors)
-t0=$(date +%s)
-D=$(busiest_remote_node)
-[ -n "$D" ] || fail "no slip away from poule's node to drain"
+begin_node_case "9 drain a node"
+D=$TARGET
 moving=$(slip_tasks | awk -v n="node-$D" '$2 == n' | wc -l)
 t=$(now_ms)
 swarm node update --availability drain "node-$D" >/dev/null
@@ -305,12 +318,8 @@ pass
 
 # ---- 10. partition: a node cut off the network between the nodes ----------------------------------
 
-STEP="10 a node cut off 30 s"
-settle
-E=$(errors)
-t0=$(date +%s)
-P=$(busiest_remote_node)
-[ -n "$P" ] || fail "no slip away from poule's node to cut off"
+begin_node_case "10 a node cut off 30 s"
+P=$TARGET
 cut_ips=""
 for i in $LIVE_NODES; do [ "$i" = "$P" ] || cut_ips="$cut_ips $(node_ip "$i")"; done
 cut_off=$(slip_tasks | awk -v n="node-$P" '$2 == n { print $1 }')
@@ -320,8 +329,7 @@ for ip in $cut_ips; do
   docker exec "disco-node-$P" iptables -I INPUT -s "$ip" -j DROP
   docker exec "disco-node-$P" iptables -I OUTPUT -d "$ip" -j DROP
 done
-all_absent() { local h; for h in $cut_off; do record_absent "$h" || return 1; done; }
-POLL_S=0.1 wait_until 60 "node-$P's slips removed by the majority" all_absent
+POLL_S=0.1 wait_until 60 "node-$P's slips removed by the majority" all_absent $cut_off
 check_limit "$WAITED" 5 30 "node-$P's slips ($(echo $cut_off | wc -w)) removed on the majority side"
 sleep "$(awk -v e="$(secs_since "$t")" 'BEGIN { d = 30 - e; print (d > 0 ? d : 0) }')"
 for ip in $cut_ips; do
@@ -425,12 +433,8 @@ pass
 
 # ---- 13. loss of a node ------------------------------------------------------------------------------
 
-STEP="13 a node's engine killed"
-settle
-E=$(errors)
-t0=$(date +%s)
-L=$(busiest_remote_node)
-[ -n "$L" ] || fail "no slip away from poule's node"
+begin_node_case "13 a node's engine killed"
+L=$TARGET
 lost=$(slip_tasks | awk -v n="node-$L" '$2 == n { print $1 }')
 members_before=$(api /cluster | jq '.members | length')
 # poule and the baseline are pinned on node-1: every running task of the stack there is a member
@@ -441,8 +445,7 @@ LIVE_NODES=$(seq 1 "$NODES" | grep -vx "$L")
 members_gone() { [ "$(api /cluster | jq '.members | length')" -eq $(( members_before - lost_members )) ]; }
 POLL_S=0.1 wait_until 60 "node-$L's members removed" members_gone
 check_limit "$WAITED" 5 30 "node-$L's $lost_members member(s) removed"
-all_absent() { local h; for h in $lost; do record_absent "$h" || return 1; done; }
-POLL_S=0.1 wait_until 60 "node-$L's records removed" all_absent
+POLL_S=0.1 wait_until 60 "node-$L's records removed" all_absent $lost
 check_limit "$(secs_since "$t")" 5 30 "node-$L's records removed"
 wait_until 180 "swarm reschedules: 3 slips on the remaining nodes" slip_count_is 3
 note "3 slips healthy on the remaining nodes after $(secs_since "$t") s (swarm rescheduled)"

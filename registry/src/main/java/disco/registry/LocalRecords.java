@@ -5,8 +5,8 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -42,7 +42,7 @@ final class LocalRecords implements Callable<LocalRecords.Part>, Serializable, H
     HashMap<String, String> entries = new HashMap<>(map.getAll(keys));
     int[] after = owned();
     // a partition that moved meanwhile may be missing or counted twice: report none, the caller retries
-    return java.util.Arrays.equals(before, after) ? new Part(entries, after) : new Part(new HashMap<>(), new int[] {-1});
+    return Arrays.equals(before, after) ? new Part(entries, after) : new Part(new HashMap<>(), new int[] {-1});
   }
 
   private int[] owned() {

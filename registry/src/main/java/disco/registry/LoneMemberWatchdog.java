@@ -3,6 +3,7 @@ package disco.registry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +73,7 @@ final class LoneMemberWatchdog {
   private boolean apartFromMembersThatAnswer() {
     Set<InetSocketAddress> members = node.members().stream()
       .map(ClusterNode::inet)
-      .flatMap(java.util.Optional::stream)
+      .flatMap(Optional::stream)
       .collect(Collectors.toSet());
     return history.lostAsMinority().stream()
       .filter(address -> !members.contains(address))

@@ -36,8 +36,11 @@ class RecordCleanupTest {
     return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
+  private record Three(ClusterNode a, ClusterNode b, ClusterNode c) {
+  }
+
   /** Three nodes, each with its record published and seen by the first, partitions backed up. */
-  private List<ClusterNode> threeNodesWithRecords() {
+  private Three threeNodesWithRecords() {
     ClusterNode a = cluster.join();
     ClusterNode b = cluster.join();
     ClusterNode c = cluster.join();
@@ -46,16 +49,16 @@ class RecordCleanupTest {
     publish(c, "c", 1003);
     within(Duration.ofSeconds(5), "every record in a's copy", () -> owners(a).size() == 3);
     within(Duration.ofSeconds(10), "cluster safe", () -> a.hazelcast().getPartitionService().isClusterSafe());
-    return List.of(a, b, c);
+    return new Three(a, b, c);
   }
 
   /** A crashed member's record goes, removed by exactly one survivor; the live members' records stay. */
   @Test
   void crashed_node_record_is_removed_once_and_others_are_kept() {
-    List<ClusterNode> nodes = threeNodesWithRecords();
-    ClusterNode a = nodes.get(0);
-    ClusterNode b = nodes.get(1);
-    ClusterNode c = nodes.get(2);
+    Three nodes = threeNodesWithRecords();
+    ClusterNode a = nodes.a();
+    ClusterNode b = nodes.b();
+    ClusterNode c = nodes.c();
     assertThat(owners(a)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId(), c.nodeId());
 
     c.hazelcast().getLifecycleService().terminate();
@@ -74,16 +77,14 @@ class RecordCleanupTest {
    */
   @Test
   void member_left_alone_keeps_the_lost_records_for_a_while_then_sweeps_them() {
-    List<ClusterNode> nodes = threeNodesWithRecords();
-    ClusterNode a = nodes.get(0);
-    ClusterNode b = nodes.get(1);
-    ClusterNode c = nodes.get(2);
+    Three nodes = threeNodesWithRecords();
+    ClusterNode a = nodes.a();
 
-    b.hazelcast().getLifecycleService().terminate();
-    c.hazelcast().getLifecycleService().terminate();
+    nodes.b().hazelcast().getLifecycleService().terminate();
+    nodes.c().hazelcast().getLifecycleService().terminate();
     within(Duration.ofSeconds(5), "a alone", () -> a.liveMemberIds().size() == 1);
 
-    assertThat(owners(a)).contains(b.nodeId(), c.nodeId());
+    assertThat(owners(a)).contains(nodes.b().nodeId(), nodes.c().nodeId());
     Duration swept = within(Duration.ofSeconds(20), "lost records swept", () -> owners(a).equals(Set.of(a.nodeId())));
     assertThat(swept).isGreaterThan(Duration.ofSeconds(5));
   }
