@@ -3,11 +3,13 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=$(mktemp -d /tmp/disco-membership.XXXXXX)
 CLUSTER=bench-$$-$RANDOM
+# one secret per run: the services refuse to start without one
+SECRET=$(head -c 24 /dev/urandom | base64)
 
 # start NAME MODULE [ENV=VALUE...]
 start() {
   local name=$1 module=$2; shift 2
-  env CLUSTER_NAME="$CLUSTER" HOSTNAME="$name" HTTP_PORT=0 "$@" \
+  env CLUSTER_NAME="$CLUSTER" CLUSTER_SECRET="$SECRET" HOSTNAME="$name" HTTP_PORT=0 "$@" \
     java -Xmx200m -XX:+UseSerialGC -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
   echo $! >"$DIR/$name.pid"
 }

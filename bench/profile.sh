@@ -14,7 +14,7 @@ ulimit -n "$(ulimit -Hn)"
 [ -f "$root/bench/target/bench.jar" ] || mvn -B -q -f "$root/bench/pom.xml" package >&2
 
 case "$target" in
-  slip) HTTP_PORT=$port CLUSTER_NAME=profile-$RANDOM$RANDOM CLUSTER_HOST=127.0.0.1 CLUSTER_PORT=$((port + 1)) \
+  slip) HTTP_PORT=$port CLUSTER_NAME=profile-$RANDOM$RANDOM CLUSTER_SECRET=$(head -c 24 /dev/urandom | base64) CLUSTER_HOST=127.0.0.1 CLUSTER_PORT=$((port + 1)) \
           CLUSTER_MEMBERS=127.0.0.1:$((port + 1)) HOSTNAME=profiled \
           taskset -c 0 java "$jfr_opts" -jar "${SLIP_JAR:-$root/slip/target/slip.jar}" >"$dir/server.log" 2>&1 &
         ready=/health/ready ;;

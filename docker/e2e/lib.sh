@@ -84,6 +84,17 @@ print_timeline() { # RC STEPS_TOTAL
 
 # ---- poule, seen through its HTTP port (POULE_URL) -----------------------------------------------
 
+# a cluster secret for this run, made as the README makes one: the stack file and compose read
+# DISCO_SECRET_FILE, `docker run` takes SECRET_ARGS; the caller removes the file on exit
+make_cluster_secret() {
+  DISCO_SECRET_FILE=$(mktemp /tmp/disco-e2e-secret.XXXXXX)
+  head -c 32 /dev/urandom | base64 >"$DISCO_SECRET_FILE"
+  # compose and `docker run` mount the file itself: the containers' user must be able to read it
+  chmod 644 "$DISCO_SECRET_FILE"
+  export DISCO_SECRET_FILE
+  SECRET_ARGS=(-v "$DISCO_SECRET_FILE:/run/secrets/cluster_secret:ro" -e CLUSTER_SECRET_FILE=/run/secrets/cluster_secret)
+}
+
 api() { curl -fsS --max-time 3 "$POULE_URL$1"; }
 stats() { api /api/stats; }
 errors() { stats | jq -er .errors; }

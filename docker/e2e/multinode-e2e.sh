@@ -197,6 +197,7 @@ on_exit() {
     say "removing the nodes"
     docker/nodes.sh down >/dev/null 2>&1
   fi
+  rm -f "${DISCO_SECRET_FILE:-}"
   print_timeline "$rc" "$STEPS_TOTAL"
   exit "$rc"
 }
@@ -206,6 +207,7 @@ trap 'exit 130' INT TERM
 # ---- setup ---------------------------------------------------------------------------------------
 
 install_tools curl jq
+make_cluster_secret
 STEP="engine + images"
 t=$(now_ms)
 docker/engine.sh start || fail "the Docker engine cannot start"

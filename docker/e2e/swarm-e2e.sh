@@ -11,6 +11,8 @@
 #   6. default bridge: poule cannot resolve `slip` and says so; user-defined network: it works
 #   7. docker/compose.yml with docker-compose: up, scale slip to 3, kill one (record gone, zero
 #      failed calls), down
+# and, after step 1, that the stack is closed: every record signed, only poule's port published,
+# the cluster and slip ports unreachable from a container on another network
 # Prints a timeline, removes every stack, container and network it made, and stops the engine
 # when it started it (E2E_KEEP_ENGINE=1 keeps it). Traffic goes only to 127.0.0.1 and to the
 # containers it created.
@@ -68,7 +70,7 @@ remove_own_resources() {
   if command -v docker-compose >/dev/null 2>&1; then compose down -t 5 >/dev/null 2>&1 || true; fi
   ids=$(docker ps -aq --filter "label=$LABEL" 2>/dev/null) || true
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
-  docker network rm "$NET" >/dev/null 2>&1 || true
+  docker network rm "$NET" "$NET-outside" >/dev/null 2>&1 || true
   if docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
     docker stack rm "$STACK" >/dev/null 2>&1 || true
   fi
@@ -91,6 +93,7 @@ on_exit() {
     remove_own_resources
   fi
   if [ "$STARTED_ENGINE" = 1 ] && [ "${E2E_KEEP_ENGINE:-0}" != 1 ]; then docker/engine.sh stop; fi
+  rm -f "${DISCO_SECRET_FILE:-}"
   print_timeline "$rc" 7
   exit "$rc"
 }
@@ -100,6 +103,7 @@ trap 'exit 130' INT TERM
 # ---- setup -------------------------------------------------------------------------------------
 
 install_tools curl jq docker-compose
+make_cluster_secret
 
 STEP="engine"
 t=$(now_ms)
@@ -130,6 +134,31 @@ note "converged in $WAITED s: 4 full members, 3 slip records, calls to all 3 hos
 stats | jq -r '.perHost | to_entries | map("\(.key)=\(.value.calls)") | "calls per host: " + join(" ")' >&2
 E0=$(errors)
 [ "$E0" -eq 0 ] || note "warning: $E0 failed calls during start-up (before any step)"
+pass
+
+STEP="1b closed: signed records, one published port"
+for svc in slip watcher; do
+  published=$(docker service inspect "${STACK}_$svc" --format '{{json .Endpoint.Ports}}')
+  [ "$published" = null ] || [ "$published" = "[]" ] || fail "${STACK}_$svc publishes ports: $published"
+done
+cluster=$(api /cluster)
+unsigned=$(jq '[.records[] | select((.metadata.signature // "") == "")] | length' <<<"$cluster")
+[ "$unsigned" -eq 0 ] || fail "$unsigned records carry no signature"
+member=$(jq -r '[.members[] | select(.self | not)][0].address' <<<"$cluster")
+member_ip=${member%:*}
+probe() { timeout 3 bash -c "</dev/tcp/$1/$2" 2>/dev/null; }
+# control: from a slip's own network namespace, on the overlay, both ports answer
+inside=$(slip_containers | head -n 1)
+docker exec "$inside" bash -c "$(declare -f probe); probe $member_ip ${member##*:} && probe $member_ip 8080" \
+  || fail "cluster port $member or its HTTP port unreachable even on the overlay"
+# another network: an internal one, so the probe can go nowhere but the engine's own networks
+docker network create --internal --label "$LABEL" "$NET-outside" >/dev/null
+if docker run --rm --label "$LABEL" --network "$NET-outside" --entrypoint bash disco/slip:0.0.2 \
+    -c "$(declare -f probe); probe $member_ip ${member##*:} || probe $member_ip 8080"; then
+  fail "a container on another network reached $member_ip"
+fi
+docker network rm "$NET-outside" >/dev/null
+note "all records signed; only poule publishes a port; $member and :8080 answer on the overlay only"
 pass
 
 # ---- 2. scale out and in -----------------------------------------------------------------------
@@ -185,7 +214,7 @@ note "stack and its network removed in $(secs_since "$t") s"
 
 STEP="6a default bridge: CLUSTER_MEMBERS=slip"
 t=$(now_ms)
-docker run -d --name disco-e2e-lonely-poule --label "$LABEL" -e CLUSTER_MEMBERS=slip \
+docker run -d --name disco-e2e-lonely-poule --label "$LABEL" -e CLUSTER_MEMBERS=slip "${SECRET_ARGS[@]}" \
   disco/poule:0.0.2 >/dev/null
 wait_until 60 "poule on the default bridge exits" \
   bash -c '[ "$(docker inspect -f "{{.State.Status}}" disco-e2e-lonely-poule)" = exited ]'
@@ -199,9 +228,9 @@ STEP="6b user-defined network"
 t=$(now_ms)
 docker network create --label "$LABEL" "$NET" >/dev/null
 docker run -d --name disco-e2e-slip --label "$LABEL" --network "$NET" --network-alias slip \
-  -e CLUSTER_MEMBERS=slip disco/slip:0.0.2 >/dev/null
+  -e CLUSTER_MEMBERS=slip "${SECRET_ARGS[@]}" disco/slip:0.0.2 >/dev/null
 docker run -d --name disco-e2e-poule --label "$LABEL" --network "$NET" --network-alias poule \
-  -p "127.0.0.1:$BRIDGE_PORT:8080" -e CLUSTER_MEMBERS=slip disco/poule:0.0.2 >/dev/null
+  -p "127.0.0.1:$BRIDGE_PORT:8080" -e CLUSTER_MEMBERS=slip "${SECRET_ARGS[@]}" disco/poule:0.0.2 >/dev/null
 slip_host=$(docker inspect -f '{{.Config.Hostname}}' disco-e2e-slip)
 wait_until 120 "poule calls slip on $NET" bash -c "curl -fsS --max-time 3 http://127.0.0.1:$BRIDGE_PORT/api/stats \
   | jq -e --arg h $slip_host '.perHost[\$h].calls > 0 and .errors == 0'"

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Starts slip, poule and the bare server as separate JVMs bound to 127.0.0.1, each on its own ports. */
@@ -23,6 +24,8 @@ final class Services {
   private final Fleet fleet;
   private final BenchConfig config;
   private final Set<Integer> handedOut = new HashSet<>();
+  /** One per run: the services refuse to start without a cluster secret. */
+  private final String secret = UUID.randomUUID().toString();
 
   Services(Fleet fleet, BenchConfig config) {
     this.fleet = fleet;
@@ -54,6 +57,7 @@ final class Services {
     Map<String, String> env = new HashMap<>(extra);
     env.put("HTTP_PORT", Integer.toString(http));
     env.put("CLUSTER_NAME", cluster);
+    env.put("CLUSTER_SECRET", secret);
     env.put("CLUSTER_HOST", "127.0.0.1");
     env.put("CLUSTER_PORT", Integer.toString(hz));
     // an explicit seed port: another cluster on this machine (a test run) may hold 5701-5703

@@ -1,7 +1,7 @@
 package disco.poule;
 
-import disco.registry.ConfigException;
-import disco.registry.Env;
+import disco.registry.config.ConfigException;
+import disco.registry.config.Env;
 
 /** Poule's settings, read once from the environment. */
 record PouleConfig(int httpPort, int concurrency, int timeoutMs, String service) {

@@ -19,6 +19,8 @@ final class PouleVerticle extends VerticleBase {
 
   static final long EVENT_PERIOD_MS = 1_000;
   static final int MAX_EVENT_STREAMS = 100;
+  /** Well under RequestLimits.REQUEST_HEAD_TIMEOUT_MS, the longest a slip keeps an idle connection. */
+  static final int KEEP_ALIVE_S = 4;
 
   private final PouleConfig config;
   private final ClusterNode node;
@@ -39,7 +41,8 @@ final class PouleVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // every call may go to one slip: its connection pool must hold them all
-    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+    // idle connections are dropped here before slip's request head deadline closes them under a new call
+    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_S),
       new PoolOptions().setHttp1MaxSize(config.concurrency()));
     pool = new SlipPool(() -> loop.fill());
     loop = new CallLoop(vertx, client, pool, stats, config);
@@ -73,6 +76,8 @@ final class PouleVerticle extends VerticleBase {
       .put("service", config.service())
       .put("instances", pool.toJson(now))
       .put("members", node.membersJson())
+      .put("rejected", node.rejectedRecords())
+      .put("eventStreams", eventStreams)
       .put("time", now);
   }
 
@@ -80,7 +85,11 @@ final class PouleVerticle extends VerticleBase {
     ctx.json(snapshot());
   }
 
-  /** Server-sent events: the same JSON as /api/stats, once a second, until the browser goes away. */
+  /**
+   * Server-sent events: the same JSON as /api/stats, once a second, until the browser goes away or
+   * stops reading. At most {@link #MAX_EVENT_STREAMS} at once, so that clients that vanish without
+   * closing hold a bounded share of the server until the kernel gives up on them.
+   */
   private void events(RoutingContext ctx) {
     if (eventStreams >= MAX_EVENT_STREAMS) {
       ctx.response().setStatusCode(503).end("too many event streams");
@@ -92,7 +101,14 @@ final class PouleVerticle extends VerticleBase {
       .putHeader("content-type", "text/event-stream")
       .putHeader("cache-control", "no-cache");
     response.write("retry: 2000\n\n");
-    long timer = vertx.setPeriodic(0, EVENT_PERIOD_MS, id -> response.write("data: " + snapshot().encode() + "\n\n"));
+    long timer = vertx.setPeriodic(0, EVENT_PERIOD_MS, id -> {
+      if (response.writeQueueFull()) {
+        // a browser that stopped reading: drop it rather than buffer its stream without end
+        ctx.request().connection().close();
+        return;
+      }
+      response.write("data: " + snapshot().encode() + "\n\n");
+    });
     response.closeHandler(v -> {
       eventStreams--;
       vertx.cancelTimer(timer);

@@ -3,10 +3,17 @@ package disco.poule;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.sun.net.httpserver.HttpServer;
 import disco.registry.JavaProcess;
+import disco.registry.TestCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -151,6 +159,83 @@ class ClusterIT {
     assertThat(stats().getLong("errors")).isEqualTo(errorsBefore);
     assertThat(stats().getJsonArray("instances")).hasSize(1);
     assertThat(removed).isLessThan(Duration.ofSeconds(5));
+  }
+
+  /** A slip started with another secret forms a cluster of its own: poule never sees it. */
+  @Test
+  @Order(5)
+  void slip_with_another_secret_is_never_called() throws InterruptedException {
+    JavaProcess stranger = start("slip", "slip-stranger", Map.of("CLUSTER_SECRET", "a-secret-nobody-else-holds"));
+    readyPort(stranger);
+    int members = stats().getJsonArray("members").size();
+    long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+    while (System.nanoTime() < end) {
+      assertThat(host("slip-stranger")).isNull();
+      assertThat(stats().getJsonArray("members")).hasSize(members);
+      Thread.sleep(250);
+    }
+    stranger.close();
+  }
+
+  /**
+   * A raw Hazelcast client that knows the cluster's name writes a well-formed record naming a live
+   * member, then replays slip-1's signed record with its own address: poule never calls it, lists
+   * both as rejected, keeps calling slip-1 (which writes its record back) and fails no call.
+   */
+  @Test
+  @Order(6)
+  void records_forged_by_a_raw_hazelcast_client_are_never_called() throws Exception {
+    long errorsBefore = stats().getLong("errors");
+    AtomicInteger trapCalls = new AtomicInteger();
+    HttpServer trap = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    trap.createContext("/", exchange -> {
+      trapCalls.incrementAndGet();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    trap.start();
+    JsonObject view = get(poulePort, "/cluster");
+    JsonObject self = view.getJsonArray("members").stream().map(JsonObject.class::cast)
+      .filter(member -> member.getBoolean("self")).findFirst().orElseThrow();
+    JsonObject slip1 = view.getJsonArray("records").stream().map(JsonObject.class::cast)
+      .filter(record -> "slip-1".equals(record.getJsonObject("metadata").getString("hostname"))).findFirst().orElseThrow();
+    ClientConfig config = new ClientConfig().setClusterName(TestCluster.SECRET.clusterName(CLUSTER));
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.getNetworkConfig().addAddress(self.getString("address"));
+    HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+    try {
+      IMap<String, String> map = client.getMap("service.registry");
+      JsonObject forged = slip1.copy().put("registration", "forged-1");
+      forged.getJsonObject("location").put("host", "127.0.0.1").put("port", trap.getAddress().getPort());
+      forged.getJsonObject("metadata").remove("signature");
+      forged.getJsonObject("metadata").put("hostname", "forged-1");
+      map.put("forged-1", forged.encode());
+      JsonObject replayed = slip1.copy();
+      replayed.getJsonObject("location").put("host", "127.0.0.1").put("port", trap.getAddress().getPort());
+      map.put(slip1.getString("registration"), replayed.encode());
+
+      within(Duration.ofSeconds(5), "forged record listed as rejected", () -> rejectedKeys().contains("forged-1"));
+      long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+      while (System.nanoTime() < end) {
+        assertThat(host("forged-1")).isNull();
+        Thread.sleep(250);
+      }
+      assertThat(trapCalls.get()).as("calls that reached the forged address").isZero();
+      assertThat(hasRecord("slip-1")).isTrue();
+      long calls = host("slip-1").getLong("calls");
+      within(Duration.ofSeconds(5), "slip-1 still called", () -> host("slip-1").getLong("calls") > calls + 50);
+      assertThat(stats().getLong("errors")).isEqualTo(errorsBefore);
+      assertThat(stats().getJsonArray("rejected").stream().map(JsonObject.class::cast)
+        .map(entry -> entry.getString("key"))).contains("forged-1");
+    } finally {
+      client.shutdown();
+      trap.stop(0);
+    }
+  }
+
+  private static List<String> rejectedKeys() {
+    return get(poulePort, "/cluster").getJsonArray("rejected").stream().map(JsonObject.class::cast)
+      .map(entry -> entry.getString("key")).toList();
   }
 
   /** Bad input at start: one line naming the variable, exit status 2, and the running cluster untouched. */

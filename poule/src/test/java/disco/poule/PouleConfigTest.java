@@ -1,32 +1,40 @@
 package disco.poule;
 
+import static disco.registry.SettingsTable.invalid;
+import static disco.registry.SettingsTable.ok;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import disco.registry.Env;
+import disco.registry.ServiceSettings;
+import disco.registry.SettingsTable;
+import disco.registry.config.Env;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PouleConfigTest {
 
-  private static PouleConfig config(Map<String, String> env) {
-    return PouleConfig.fromEnv(new Env(env));
+  /** Poule's own variables at the edges of their range; with the common ones, every variable poule reads. */
+  static Stream<SettingsTable.Setting> settings() {
+    return Stream.concat(Stream.of(
+      ok("HTTP_PORT", "0"), ok("HTTP_PORT", "65535"), invalid("HTTP_PORT", "-1"), invalid("HTTP_PORT", "65536"),
+      ok("POULE_CONCURRENCY", "1"), ok("POULE_CONCURRENCY", "10000"), invalid("POULE_CONCURRENCY", "0"),
+      invalid("POULE_CONCURRENCY", "10001"), invalid("POULE_CONCURRENCY", "-3"),
+      ok("POULE_TIMEOUT_MS", "1"), ok("POULE_TIMEOUT_MS", "600000"), invalid("POULE_TIMEOUT_MS", "0"),
+      invalid("POULE_TIMEOUT_MS", "600001"), invalid("POULE_TIMEOUT_MS", "1s"),
+      ok("POULE_SERVICE", "s"), ok("POULE_SERVICE", "s".repeat(64)), invalid("POULE_SERVICE", "s".repeat(65)),
+      invalid("POULE_SERVICE", "sl ip")), SettingsTable.common());
   }
 
   @Test
   void defaults_are_ten_in_flight_one_second_timeout_calling_slip() {
-    assertThat(config(Map.of())).isEqualTo(new PouleConfig(8080, 10, 1_000, "slip"));
+    assertThat(PouleConfig.fromEnv(new Env(Map.of()))).isEqualTo(new PouleConfig(8080, 10, 1_000, "slip"));
   }
 
-  @Test
-  void negative_concurrency_is_rejected_naming_the_variable() {
-    assertThatThrownBy(() -> config(Map.of("POULE_CONCURRENCY", "-3")))
-      .hasMessage("POULE_CONCURRENCY=-3 is invalid: expected an integer from 1 to 10000");
-  }
-
-  @Test
-  void bad_timeout_and_service_name_are_rejected() {
-    assertThatThrownBy(() -> config(Map.of("POULE_TIMEOUT_MS", "1s"))).hasMessageStartingWith("POULE_TIMEOUT_MS=1s is invalid");
-    assertThatThrownBy(() -> config(Map.of("POULE_SERVICE", "sl ip"))).hasMessageStartingWith("POULE_SERVICE=sl ip is invalid");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settings")
+  void each_setting_is_taken_or_refused_with_one_line(SettingsTable.Setting setting) {
+    setting.check(env -> ServiceSettings.fromEnv("poule", env, PouleConfig::fromEnv));
   }
 }

@@ -11,6 +11,9 @@ import disco.registry.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.Status;
+import io.vertx.servicediscovery.types.HttpEndpoint;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.ext.web.client.WebClient;
@@ -130,6 +133,42 @@ class PouleVerticleTest {
     assertThat(stats.getJsonArray("instances").stream().map(JsonObject.class::cast)
       .filter(instance -> instance.getString("hostname").equals("doomed")).findFirst().orElseThrow()
       .getBoolean("ejected")).isTrue();
+  }
+
+  /**
+   * Entries a member of the cluster could write, signed or not, that are not usable slip records: no
+   * location, a foreign location, another type, a status other than UP, not JSON at all. Poule calls
+   * none of them and goes on calling the real slip without a failed call.
+   */
+  @Test
+  void records_that_are_not_usable_slips_are_skipped_and_calls_go_on() {
+    FakeSlip real = new FakeSlip(cluster, "real", DELAY_MS);
+    within(Duration.ofSeconds(5), "real slip called", () -> real.served.get() > 10);
+    ClusterNode writer = cluster.join();
+    JsonObject metadata = new JsonObject().put("nodeId", writer.nodeId()).put("hostname", "bogus");
+    List<Record> bogus = List.of(
+      new Record().setName("slip").setType(HttpEndpoint.TYPE).setRegistration("no-location").setMetadata(metadata)
+        .setStatus(Status.UP),
+      new Record().setName("slip").setType(HttpEndpoint.TYPE).setRegistration("foreign-location")
+        .setLocation(new JsonObject().put("endpoint", "http://10.66.0.1/")).setMetadata(metadata).setStatus(Status.UP),
+      new Record().setName("slip").setType("eventbus-service-proxy").setRegistration("other-type")
+        .setLocation(new JsonObject().put("endpoint", "some.address")).setMetadata(metadata).setStatus(Status.UP),
+      HttpEndpoint.createRecord("slip", "10.66.0.2", 8080, "/", metadata).setRegistration("down").setStatus(Status.DOWN));
+    for (Record record : bogus) {
+      TestCluster.putRaw(writer, record.getRegistration(), TestCluster.SECRET.sign(record).toJson().encode());
+    }
+    TestCluster.putRaw(writer, "unsigned", HttpEndpoint.createRecord("slip", "10.66.0.3", 8080, "/", metadata)
+      .setRegistration("unsigned").setStatus(Status.UP).toJson().encode());
+    TestCluster.putRaw(writer, "garbage", "{not json at all");
+
+    within(Duration.ofSeconds(5), "the unsigned and the garbage entries rejected",
+      () -> stats().getJsonArray("rejected").size() == 2);
+    long calls = real.served.get();
+    within(Duration.ofSeconds(5), "calls go on", () -> real.served.get() > calls + 200);
+    JsonObject stats = stats();
+    assertThat(stats.getLong("errors")).isZero();
+    assertThat(stats.getJsonArray("instances")).hasSize(1);
+    assertThat(stats.getJsonObject("perHost").fieldNames()).containsExactly("real");
   }
 
   /** With no slip, poule waits and says so; it resumes by itself when one appears. */

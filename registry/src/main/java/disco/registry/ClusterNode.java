@@ -1,5 +1,7 @@
 package disco.registry;
 
+import disco.registry.config.ClusterConfig;
+import disco.registry.security.ClusterSecret;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -52,6 +54,7 @@ public final class ClusterNode {
   /** Where the record cache and the sweeper keep their state. */
   private final Context context;
   private final Config config;
+  private final ClusterSecret secret;
   private final MembershipHistory history;
   private volatile HazelcastInstance hazelcast;
   private LoneMemberWatchdog watchdog;
@@ -63,10 +66,12 @@ public final class ClusterNode {
   private volatile boolean closing;
   private volatile String nodeId;
 
-  private ClusterNode(Vertx vertx, Config config, MembershipHistory history, HazelcastInstance hazelcast) {
+  private ClusterNode(Vertx vertx, Config config, ClusterSecret secret, MembershipHistory history,
+                      HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.config = config;
+    this.secret = secret;
     this.history = history;
     this.hazelcast = hazelcast;
     this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
@@ -99,18 +104,18 @@ public final class ClusterNode {
   }
 
   /**
-   * Joins (or forms) the cluster described by {@code config}. Blocks while Hazelcast joins, so call
-   * it from a main or test thread, never from an event loop.
+   * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}.
+   * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
    */
-  public static ClusterNode join(ClusterConfig cluster) {
+  public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret) {
     MembershipHistory history = new MembershipHistory();
     DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
-    Config config = HazelcastSettings.build(cluster, discovery);
+    Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Vertx vertx = Vertx.vertx(new VertxOptions()
       .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    ClusterNode node = new ClusterNode(vertx, config, history, hazelcast);
+    ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast);
     node.context.runOnContext(v -> {
       node.cache.start();
       node.sweeper.start();
@@ -169,6 +174,10 @@ public final class ClusterNode {
     return hazelcast;
   }
 
+  ClusterSecret secret() {
+    return secret;
+  }
+
   RecordStore store() {
     return store;
   }
@@ -181,9 +190,14 @@ public final class ClusterNode {
     return sweeper;
   }
 
-  /** Every record this node knows of, valid or not, from its local copy of the map. */
+  /** Every trusted record this node knows of, live or not, from its local copy of the map. */
   public List<Record> records() {
     return cache.records();
+  }
+
+  /** Entries of the map that no reader trusts (unsigned, forged, malformed), with the reason for each. */
+  public JsonArray rejectedRecords() {
+    return cache.rejected();
   }
 
   /** Called on the caller's context for each member that joins or leaves. */

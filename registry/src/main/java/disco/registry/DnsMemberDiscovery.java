@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.config.ClusterConfig;
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.properties.PropertyDefinition;
 import com.hazelcast.logging.ILogger;

@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.config.ClusterConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
@@ -33,9 +34,10 @@ final class HazelcastSettings {
   private HazelcastSettings() {
   }
 
-  static Config build(ClusterConfig cluster, DnsMemberDiscovery discovery) {
+  /** {@code clusterName}: the name derived from the cluster secret, the one Hazelcast checks at join. */
+  static Config build(ClusterConfig cluster, String clusterName, DnsMemberDiscovery discovery) {
     Config config = new Config();
-    config.setClusterName(cluster.name());
+    config.setClusterName(clusterName);
     config.setLiteMember(cluster.lite());
 
     NetworkConfig network = config.getNetworkConfig();

@@ -35,6 +35,7 @@ final class OpsRoutes {
     ctx.json(new JsonObject()
       .put("nodeId", node.nodeId())
       .put("members", node.membersJson())
-      .put("records", records));
+      .put("records", records)
+      .put("rejected", node.rejectedRecords()));
   }
 }

@@ -1,8 +1,10 @@
 package disco.registry;
 
+import disco.registry.security.ClusterSecret;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -83,7 +85,7 @@ public final class OwnRecord {
   }
 
   private Record current() {
-    return ServiceInstance.record(registration, identity, host, port, node.nodeId());
+    return node.secret().sign(ServiceInstance.record(registration, identity, host, port, node.nodeId()));
   }
 
   private void write() {
@@ -112,27 +114,35 @@ public final class OwnRecord {
       });
   }
 
-  /** One key read: writes the record again when it is gone or names a former member id of this node. */
+  /**
+   * One key read: writes the record again when it is gone, names a former member id of this node, or
+   * is not the one this node signed (overwritten by someone without the secret).
+   */
   private void check() {
     if (withdrawn || writing || !firstWrite.future().isComplete()) {
       return;
     }
     node.store().get(registration).onSuccess(stored -> {
-      String owner = stored == null ? null : ownerIn(stored);
-      if (withdrawn || node.nodeId().equals(owner)) {
+      String fault = stored == null ? "missing" : faultIn(stored);
+      if (withdrawn || fault == null) {
         return;
       }
-      LOG.warn("Own {} record {} is {}: publishing it again", identity.name(), registration,
-        stored == null ? "missing" : "naming a former node id");
+      LOG.warn("Own {} record {} is {}: publishing it again", identity.name(), registration, fault);
       write();
     });
   }
 
-  private static String ownerIn(String json) {
+  /** What is wrong with the stored copy of this node's record, or null when nothing is. */
+  private String faultIn(String json) {
+    Record stored;
     try {
-      return ServiceInstance.ownerOf(new Record(new io.vertx.core.json.JsonObject(json)));
+      stored = new Record(new JsonObject(json));
     } catch (RuntimeException e) {
-      return null;
+      return "not a record";
     }
+    if (node.secret().verify(stored) != ClusterSecret.Verdict.VALID) {
+      return "not signed with this cluster's secret";
+    }
+    return node.nodeId().equals(ServiceInstance.ownerOf(stored)) ? null : "naming a former node id";
   }
 }

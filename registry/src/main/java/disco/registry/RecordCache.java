@@ -1,6 +1,7 @@
 package disco.registry;
 
 import com.hazelcast.core.EntryEvent;
+import disco.registry.security.ClusterSecret;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -11,6 +12,7 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import java.util.HashMap;
@@ -23,7 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's copy of every record, so that nobody reads the cluster map per request or per check.
+ * This node's copy of every trusted record, so that nobody reads the cluster map per request or per
+ * check. A record that is not signed with the cluster's secret, or not stored under its own
+ * registration, is kept apart as rejected: no reader (directory, sweeper, /cluster's records) sees
+ * it, and it is reported once per content, not once per read.
  * The map's entry events keep it current within milliseconds; a whole read at start, after a merge,
  * after a member left (events of its partitions may be lost) and every {@link #RECONCILE_MS} catches
  * what events missed. A read that fails leaves the copy as it was and is tried again.
@@ -38,7 +43,8 @@ final class RecordCache {
   private final ClusterNode node;
   private final Map<String, Record> records = new HashMap<>();
   private final List<Handler<Void>> listeners = new CopyOnWriteArrayList<>();
-  private final Set<String> malformed = new HashSet<>();
+  /** Entries of the map that no reader may trust, by key. Guarded by {@code records}. */
+  private final Map<String, Rejected> rejected = new HashMap<>();
   /** Keys an event changed while a whole read was under way: the event is newer than the read. */
   private Set<String> changedDuringRead;
   private boolean readAgain;
@@ -71,6 +77,15 @@ final class RecordCache {
     synchronized (records) {
       return List.copyOf(records.values());
     }
+  }
+
+  /** The entries of the map no reader trusts, and why: for /cluster and the dashboard. */
+  JsonArray rejected() {
+    JsonArray list = new JsonArray();
+    synchronized (records) {
+      rejected.values().forEach(entry -> list.add(entry.toJson()));
+    }
+    return list;
   }
 
   void onChange(Handler<Void> listener) {
@@ -131,6 +146,9 @@ final class RecordCache {
           changed = true;
         }
       }
+      if (whole) {
+        rejected.keySet().removeIf(key -> !entries.containsKey(key) && !newerByEvent.contains(key));
+      }
       for (Map.Entry<String, String> entry : entries.entrySet()) {
         if (!newerByEvent.contains(entry.getKey())) {
           changed |= put(entry.getKey(), entry.getValue());
@@ -153,26 +171,60 @@ final class RecordCache {
     }
     boolean changed;
     synchronized (records) {
-      changed = value == null ? records.remove(key) != null : put(key, value);
+      if (value == null) {
+        rejected.remove(key);
+        changed = records.remove(key) != null;
+      } else {
+        changed = put(key, value);
+      }
     }
     if (changed) {
       notifyListeners();
     }
   }
 
-  /** Whether the copy changed; a value that is not a record is skipped with one warning per key. */
+  /** Whether the trusted copy changed; an entry no reader may trust is set apart with one warning. */
   private boolean put(String key, String value) {
     Record record;
     try {
       record = new Record(new JsonObject(value));
     } catch (RuntimeException e) {
-      if (malformed.add(key)) {
-        LOG.warn("Skipping malformed entry {} in the discovery map: {}", key, e.getMessage());
-      }
+      reject(key, value, null, "not a discovery record (" + e.getClass().getSimpleName() + ")");
       return records.remove(key) != null;
     }
+    String refusal = refusal(key, record);
+    if (refusal != null) {
+      reject(key, value, record, refusal);
+      return records.remove(key) != null;
+    }
+    rejected.remove(key);
     Record before = records.put(key, record);
     return before == null || !before.toJson().equals(record.toJson());
+  }
+
+  /** Why no reader may trust {@code record}, or null when it may. */
+  private String refusal(String key, Record record) {
+    if (!key.equals(record.getRegistration())) {
+      return "stored under a key that is not its registration";
+    }
+    ClusterSecret.Verdict verdict = node.secret().verify(record);
+    return verdict == ClusterSecret.Verdict.VALID ? null : verdict.reason();
+  }
+
+  private void reject(String key, String value, Record record, String reason) {
+    Rejected before = rejected.put(key, new Rejected(key, value, record, reason));
+    if (before == null || !before.value().equals(value)) {
+      LOG.warn("Ignoring discovery entry {} ({}{}): {}", key, record == null ? "?" : record.getName(),
+        record == null || record.getLocation() == null ? "" : " at " + record.getLocation().encode(), reason);
+    }
+  }
+
+  /** An entry of the map that no reader trusts. {@code record} is null when it does not even parse. */
+  private record Rejected(String key, String value, Record record, String reason) {
+    JsonObject toJson() {
+      return new JsonObject().put("key", key).put("name", record == null ? null : record.getName())
+        .put("location", record == null ? null : record.getLocation()).put("reason", reason);
+    }
   }
 
   private void notifyListeners() {

@@ -1,5 +1,7 @@
 package disco.registry;
 
+import disco.registry.config.ConfigException;
+import disco.registry.config.Env;
 import java.util.regex.Pattern;
 
 /**
@@ -8,7 +10,8 @@ import java.util.regex.Pattern;
  */
 public record ServiceIdentity(String name, String hostname, String version, long startedAt, String swarmNode) {
 
-  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+-]{1,64}");
 
   public ServiceIdentity(String name, String hostname, String version, long startedAt) {
     this(name, hostname, version, startedAt, "");
@@ -21,10 +24,17 @@ public record ServiceIdentity(String name, String hostname, String version, long
   public static ServiceIdentity fromEnv(String name, Env env) {
     String packaged = ServiceIdentity.class.getPackage().getImplementationVersion();
     String version = env.string("SERVICE_VERSION", packaged == null ? "dev" : packaged);
-    String swarmNode = env.string("SWARM_NODE", "");
-    if (!swarmNode.isEmpty() && !NODE_NAME.matcher(swarmNode).matches()) {
-      throw new ConfigException("SWARM_NODE", swarmNode, "a node host name: letters, digits, '.', '_' or '-'");
+    if (!VERSION.matcher(version).matches()) {
+      throw new ConfigException("SERVICE_VERSION", version, "1 to 64 letters, digits, '.', '_', '+' or '-'");
     }
-    return new ServiceIdentity(name, env.hostname(), version, System.currentTimeMillis(), swarmNode);
+    String hostname = env.hostname();
+    if (!HOST_NAME.matcher(hostname).matches()) {
+      throw new ConfigException("HOSTNAME", hostname, "a host name of 1 to 253 letters, digits, '.', '_' or '-'");
+    }
+    String swarmNode = env.string("SWARM_NODE", "");
+    if (!swarmNode.isEmpty() && !HOST_NAME.matcher(swarmNode).matches()) {
+      throw new ConfigException("SWARM_NODE", swarmNode, "a node host name of 1 to 253 letters, digits, '.', '_' or '-'");
+    }
+    return new ServiceIdentity(name, hostname, version, System.currentTimeMillis(), swarmNode);
   }
 }

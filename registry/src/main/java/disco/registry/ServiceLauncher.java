@@ -1,5 +1,9 @@
 package disco.registry;
 
+import disco.registry.config.ClusterConfig;
+import disco.registry.config.ConfigException;
+import disco.registry.config.Env;
+import disco.registry.security.ClusterSecret;
 import io.vertx.core.Deployable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -28,19 +32,15 @@ public final class ServiceLauncher {
    * environment (exit 2 with one line on a bad value), then launch it.
    */
   public static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
-    Env env = new Env(System.getenv());
-    C config;
-    ServiceIdentity identity;
-    ClusterConfig cluster;
+    ServiceSettings<C> settings;
     try {
-      config = readConfig.apply(env);
-      identity = ServiceIdentity.fromEnv(service, env);
-      cluster = ClusterConfig.fromEnv(env);
+      settings = ServiceSettings.fromEnv(service, new Env(System.getenv()), readConfig);
     } catch (ConfigException e) {
       exitOnBadConfig(e);
       return;
     }
-    launch(cluster, node -> factory.create(config, node, new ServiceEndpoint(node, identity, cluster.host())));
+    launch(settings.cluster(), settings.secret(), node -> factory.create(settings.config(), node,
+      new ServiceEndpoint(node, settings.identity(), settings.cluster().host())));
   }
 
   /** Prints the configuration error as one line and exits 2. For a {@code main} only. */
@@ -50,10 +50,14 @@ public final class ServiceLauncher {
   }
 
   /** Starts the node and the verticle; exits 1 if either fails. Returns once started. */
-  public static void launch(ClusterConfig cluster, Function<ClusterNode, Deployable> verticle) {
+  public static void launch(ClusterConfig cluster, ClusterSecret secret, Function<ClusterNode, Deployable> verticle) {
+    if (secret.isInsecure()) {
+      LOG.warn("CLUSTER_INSECURE=true: an open cluster; any process that reaches port {} and knows the name '{}' "
+        + "can join it and publish records that will be called", cluster.port(), cluster.name());
+    }
     ClusterNode node = null;
     try {
-      node = ClusterNode.join(cluster);
+      node = ClusterNode.join(cluster, secret);
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, deployment), "graceful-stop"));

@@ -23,12 +23,19 @@ public final class JavaProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Starts {@code jar} with {@code env}; unless {@code env} says how the cluster is secured, the
+   * process shares {@link TestCluster#SECRET}, so that it joins the test's own nodes.
+   */
   public static JavaProcess start(Path jar, Map<String, String> env, Path log) {
     List<String> command = new ArrayList<>(List.of(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
+    if (!env.containsKey("CLUSTER_SECRET") && !env.containsKey("CLUSTER_SECRET_FILE") && !env.containsKey("CLUSTER_INSECURE")) {
+      builder.environment().put("CLUSTER_SECRET", TestCluster.SECRET_TEXT);
+    }
     try {
       return new JavaProcess(builder.start(), log);
     } catch (IOException e) {

@@ -144,11 +144,14 @@ class RecordCleanupTest {
   void malformed_and_foreign_entries_are_skipped() {
     ClusterNode a = cluster.join();
     publish(a, "a", 1001);
-    Record foreign = HttpEndpoint.createRecord("slip", "10.9.9.9", 80, "/").setRegistration("foreign");
+    // signed, so trusted, but not in this project's form: no node id
+    Record foreign = TestCluster.SECRET.sign(HttpEndpoint.createRecord("slip", "10.9.9.9", 80, "/").setRegistration("foreign"));
     a.store().map().set("garbage", "{not json");
     a.store().map().set("foreign", foreign.toJson().encode());
 
     within(Duration.ofSeconds(5), "own and foreign records in the copy", () -> a.records().size() == 2);
+    assertThat(a.rejectedRecords()).hasSize(1);
+    assertThat(a.rejectedRecords().getJsonObject(0).getString("key")).isEqualTo("garbage");
     List<Record> records = a.records();
     assertThat(records).extracting(Record::getRegistration).containsExactlyInAnyOrder("foreign", records.stream()
       .filter(r -> a.nodeId().equals(ServiceInstance.ownerOf(r))).findFirst().orElseThrow().getRegistration());

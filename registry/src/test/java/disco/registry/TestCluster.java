@@ -1,5 +1,7 @@
 package disco.registry;
 
+import disco.registry.config.ClusterConfig;
+import disco.registry.security.ClusterSecret;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,10 @@ import java.util.function.Supplier;
 
 /** Cluster nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
 public final class TestCluster implements AutoCloseable {
+
+  /** The secret of every test cluster: tests that need another pass their own. */
+  public static final String SECRET_TEXT = "a-test-cluster-secret-of-some-length";
+  public static final ClusterSecret SECRET = ClusterSecret.of(SECRET_TEXT);
 
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<ClusterNode> nodes = new ArrayList<>();
@@ -24,7 +30,11 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public ClusterNode join(ClusterConfig config) {
-    ClusterNode node = ClusterNode.join(config);
+    return join(config, SECRET);
+  }
+
+  public ClusterNode join(ClusterConfig config, ClusterSecret secret) {
+    ClusterNode node = ClusterNode.join(config, secret);
     nodes.add(node);
     return node;
   }
@@ -38,6 +48,11 @@ public final class TestCluster implements AutoCloseable {
         // a node a test crashed on purpose may fail to close: the others still must
       }
     }
+  }
+
+  /** Writes {@code value} under {@code key} straight into the discovery map, as any member could. */
+  public static void putRaw(ClusterNode node, String key, String value) {
+    node.store().map().set(key, value);
   }
 
   public static <T> T await(Future<T> future) {

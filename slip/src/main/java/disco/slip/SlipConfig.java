@@ -1,7 +1,7 @@
 package disco.slip;
 
-import disco.registry.ConfigException;
-import disco.registry.Env;
+import disco.registry.config.ConfigException;
+import disco.registry.config.Env;
 
 /** Slip's settings, read once from the environment. {@code unready}: a broken release that never becomes ready. */
 record SlipConfig(int httpPort, int delayMs, boolean unready) {

@@ -32,8 +32,15 @@ final class SlipVerticle extends VerticleBase {
   }
 
   private void answer(RoutingContext ctx) {
-    vertx.setTimer(config.delayMs(), id -> ctx.response()
-      .putHeader("content-type", "text/plain; charset=utf-8")
-      .end(hostname));
+    if (config.delayMs() == 0) {
+      // Vert.x refuses a timer under 1 ms: no delay means now
+      respond(ctx);
+    } else {
+      vertx.setTimer(config.delayMs(), id -> respond(ctx));
+    }
+  }
+
+  private void respond(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(hostname);
   }
 }

@@ -1,39 +1,61 @@
 package disco.slip;
 
+import static disco.registry.SettingsTable.invalid;
+import static disco.registry.SettingsTable.ok;
+import static disco.registry.TestCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import disco.registry.Env;
+import disco.registry.ClusterNode;
+import disco.registry.ServiceEndpoint;
+import disco.registry.ServiceIdentity;
+import disco.registry.ServiceSettings;
+import disco.registry.SettingsTable;
+import disco.registry.TestCluster;
+import disco.registry.config.Env;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.buffer.Buffer;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@Timeout(60)
 class SlipConfigTest {
 
-  private static SlipConfig config(Map<String, String> env) {
-    return SlipConfig.fromEnv(new Env(env));
+  /** Slip's own variables at the edges of their range; with the common ones, every variable slip reads. */
+  static Stream<SettingsTable.Setting> settings() {
+    return Stream.concat(Stream.of(
+      ok("HTTP_PORT", "0"), ok("HTTP_PORT", "65535"), invalid("HTTP_PORT", "-1"), invalid("HTTP_PORT", "65536"),
+      invalid("HTTP_PORT", "80a"),
+      ok("SLIP_DELAY_MS", "0"), ok("SLIP_DELAY_MS", "60000"), invalid("SLIP_DELAY_MS", "-1"),
+      invalid("SLIP_DELAY_MS", "60001"), invalid("SLIP_DELAY_MS", "abc"),
+      ok("SLIP_FAULT", "none"), ok("SLIP_FAULT", "unready"), invalid("SLIP_FAULT", "crash")), SettingsTable.common());
   }
 
   @Test
   void defaults_are_port_8080_and_100_ms() {
-    assertThat(config(Map.of())).isEqualTo(new SlipConfig(8080, 100, false));
+    assertThat(SlipConfig.fromEnv(new Env(Map.of()))).isEqualTo(new SlipConfig(8080, 100, false));
   }
 
-  @Test
-  void non_numeric_delay_is_rejected_naming_the_variable() {
-    assertThatThrownBy(() -> config(Map.of("SLIP_DELAY_MS", "abc")))
-      .hasMessage("SLIP_DELAY_MS=abc is invalid: expected an integer from 0 to 60000");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settings")
+  void each_setting_is_taken_or_refused_with_one_line(SettingsTable.Setting setting) {
+    setting.check(env -> ServiceSettings.fromEnv("slip", env, SlipConfig::fromEnv));
   }
 
+  /** The low edge of the delay's range: no delay at all, where a timer would refuse to be set. */
   @Test
-  void negative_delay_and_bad_port_are_rejected() {
-    assertThatThrownBy(() -> config(Map.of("SLIP_DELAY_MS", "-1"))).hasMessageStartingWith("SLIP_DELAY_MS=-1 is invalid");
-    assertThatThrownBy(() -> config(Map.of("HTTP_PORT", "65536"))).hasMessageStartingWith("HTTP_PORT=65536 is invalid");
-  }
-
-  @Test
-  void fault_is_none_or_unready() {
-    assertThat(config(Map.of("SLIP_FAULT", "unready")).unready()).isTrue();
-    assertThatThrownBy(() -> config(Map.of("SLIP_FAULT", "crash")))
-      .hasMessage("SLIP_FAULT=crash is invalid: expected none or unready");
+  void a_zero_delay_answers_at_once() {
+    try (TestCluster cluster = new TestCluster()) {
+      ClusterNode node = cluster.join();
+      ServiceEndpoint endpoint = new ServiceEndpoint(node, new ServiceIdentity("slip", "instant", "test", 1L), "127.0.0.1");
+      await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 0, false), endpoint)));
+      HttpResponse<Buffer> answer = await(WebClient.create(node.vertx()).get(endpoint.port(), "127.0.0.1", "/").send());
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.bodyAsString()).isEqualTo("instant");
+    }
   }
 }

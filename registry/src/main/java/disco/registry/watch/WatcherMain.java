@@ -1,8 +1,9 @@
 package disco.registry.watch;
 
-import disco.registry.ClusterConfig;
-import disco.registry.ConfigException;
-import disco.registry.Env;
+import disco.registry.config.ClusterConfig;
+import disco.registry.config.ConfigException;
+import disco.registry.config.Env;
+import disco.registry.security.ClusterSecret;
 import disco.registry.ServiceLauncher;
 
 /** Joins the cluster as a lite member (holding no data) and prints its membership and records as they change. */
@@ -16,13 +17,16 @@ public final class WatcherMain {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "logback-watch.xml");
     }
+    Env env = new Env(System.getenv());
     ClusterConfig cluster;
+    ClusterSecret secret;
     try {
-      cluster = ClusterConfig.fromEnv(new Env(System.getenv())).asLiteMember();
+      cluster = ClusterConfig.fromEnv(env).asLiteMember();
+      secret = ClusterSecret.fromEnv(env);
     } catch (ConfigException e) {
       ServiceLauncher.exitOnBadConfig(e);
       return;
     }
-    ServiceLauncher.launch(cluster, WatcherVerticle::new);
+    ServiceLauncher.launch(cluster, secret, WatcherVerticle::new);
   }
 }

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.config;
 
 /** A configuration value that cannot be used; its message is the one line a user sees. */
 public final class ConfigException extends RuntimeException {

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.config;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * How this node joins the cluster, read once from the environment. Member names are resolved again
- * each time Hazelcast looks for members ({@link DnsMemberDiscovery}): every A record, because
+ * each time Hazelcast looks for members (DnsMemberDiscovery): every A record, because
  * Hazelcast would keep one address per name, and the ones that appear later, because a swarm lists
  * a task under {@code tasks.<service>} only once it is healthy.
  */
@@ -32,7 +32,7 @@ public record ClusterConfig(String name, List<MemberEntry> members, String host,
   public record MemberEntry(String host, int port) {
 
     /** Every address the name has now; none when it does not resolve (yet). */
-    List<InetAddress> addresses() {
+    public List<InetAddress> addresses() {
       try {
         return List.of(InetAddress.getAllByName(host));
       } catch (UnknownHostException e) {
@@ -77,7 +77,7 @@ public record ClusterConfig(String name, List<MemberEntry> members, String host,
     return new ClusterConfig(name, members, host, port, true);
   }
 
-  static List<MemberEntry> parseMembers(String list) {
+  public static List<MemberEntry> parseMembers(String list) {
     String expected = "comma-separated host or host:port entries";
     List<MemberEntry> members = new ArrayList<>();
     for (String entry : list.split(",", -1)) {

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.config;
 
 import java.util.Map;
 
