@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.http.RequestLimits;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -31,12 +32,16 @@ public final class ServiceEndpoint {
 
   /** Listens on {@code port} (0: any free port) and, when {@code publish}, publishes the record. */
   public Future<HttpServer> serve(Router router, int port, boolean publish) {
+    RequestLimits limits = new RequestLimits(node.vertx());
+    limits.guard(router);
     new OpsRoutes(node, own).mount(router);
     router.errorHandler(500, ctx -> {
       LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       ctx.response().setStatusCode(500).end();
     });
-    return node.vertx().createHttpServer()
+    return node.vertx().createHttpServer(RequestLimits.serverOptions())
+      .connectionHandler(limits::connected)
+      .invalidRequestHandler(RequestLimits::refuseInvalid)
       .requestHandler(router)
       .listen(port)
       .compose(listening -> {
