@@ -9,6 +9,8 @@
 #    8. poule killed, 9. a node drained, 10. a node cut off the network 30 s (iptables in its namespace)
 #   11. soak: scale between 2 and 6 every 30 s, a kill every 2 min (E2E_SOAK_S, default 600)
 #   12. no thread blocked, 13. a node's engine killed (SIGKILL)
+#   14. the overlay encryption switch (docker/encrypted-network.yml) across nodes, where the kernel
+#       has the IPsec algorithm Docker uses; elsewhere it says in one line that it could not test it
 # Each case asserts zero failed calls in poule and records equal to the live slips; each figure is
 # checked against its target (missed targets are listed) and a generous bound (beyond it: FAIL).
 # The baseline's failures are reported beside poule's. Prints a timeline, removes the nodes
@@ -25,7 +27,7 @@ SOAK_S=${E2E_SOAK_S:-600}
 export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-bookworm}
 export BASELINE_CLIENT="$root/docker/e2e/baseline-client.sh"
 E2E_NAME=multinode-e2e
-STEPS_TOTAL=13
+STEPS_TOTAL=14
 # shellcheck source=docker/e2e/lib.sh
 . "$root/docker/e2e/lib.sh"
 
@@ -224,6 +226,37 @@ t=$(now_ms)
 docker/nodes.sh load disco/slip:0.0.1 disco/slip:0.0.2 disco/slip:0.0.3 disco/poule:0.0.2 disco/registry:0.0.2 \
   || fail "loading the images into the nodes failed"
 note "images loaded into every node in $(secs_since "$t") s"
+
+# ---- 14. the overlay encryption switch -----------------------------------------------------------
+
+# whether the nodes' kernel can hold the ESP state Docker's encrypted overlay programs
+ipsec_supported() {
+  docker exec disco-node-1 sh -c 'ip netns add disco-esp-probe || exit 1
+    ip -n disco-esp-probe xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport \
+      aead "rfc4106(gcm(aes))" 0x0102030405060708090a0b0c0d0e0f1011121314 128
+    rc=$?; ip netns del disco-esp-probe; exit $rc' >/dev/null 2>&1
+}
+
+STEP="14 encrypted overlay switch"
+if ! ipsec_supported; then
+  skip "this kernel ($(uname -r)) has no rfc4106(gcm(aes)) for IPsec ESP, which Docker's encrypted overlay needs"
+else
+  t=$(now_ms)
+  enc_net=disco-enc-probe
+  opt=$(sed -n 's/^ *encrypted: *//p' docker/encrypted-network.yml | tr -d '"')
+  swarm network create -d overlay --attachable --opt "encrypted=$opt" "$enc_net" >/dev/null
+  node_docker 2 run -d --name enc-server --network "$enc_net" -e CLUSTER_INSECURE=true -e HOSTNAME=enc-server \
+    disco/slip:0.0.2 >/dev/null
+  wait_until 90 "a slip on node-2 answers node-3 over the encrypted overlay" node_docker 3 run --rm \
+    --network "$enc_net" --entrypoint curl disco/slip:0.0.2 -fsS --max-time 3 http://enc-server:8080/
+  esp=$(docker exec disco-node-2 sh -c 'ip xfrm state; for ns in /var/run/docker/netns/*; do nsenter --net="$ns" ip xfrm state; done' 2>/dev/null \
+    | grep -c "proto esp" || true)
+  [ "$esp" -gt 0 ] || fail "the overlay answered, but node-2 holds no ESP state: traffic went in the clear"
+  node_docker 2 rm -f enc-server >/dev/null
+  swarm network rm "$enc_net" >/dev/null || true
+  note "answered across nodes after $WAITED s; node-2 holds $esp ESP states"
+  pass
+fi
 
 # ---- 1. deploy -----------------------------------------------------------------------------------
 

@@ -144,8 +144,9 @@ done
 cluster=$(api /cluster)
 unsigned=$(jq '[.records[] | select((.metadata.signature // "") == "")] | length' <<<"$cluster")
 [ "$unsigned" -eq 0 ] || fail "$unsigned records carry no signature"
-member=$(jq -r '[.members[] | select(.self | not)][0].address' <<<"$cluster")
-member_ip=${member%:*}
+# a slip's address (the watcher, a member too, has no HTTP port) and its Hazelcast member
+member_ip=$(jq -r '[.records[] | select(.name == "slip")][0].location.host' <<<"$cluster")
+member=$(jq -r --arg ip "$member_ip" '[.members[] | select(.address | startswith($ip + ":"))][0].address' <<<"$cluster")
 probe() { timeout 3 bash -c "</dev/tcp/$1/$2" 2>/dev/null; }
 # control: from a slip's own network namespace, on the overlay, both ports answer
 inside=$(slip_containers | head -n 1)
