@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps exactly {@code concurrency} calls to slip in flight: each completion starts the next at once.
  * A failed attempt is retried on another instance, up to {@link #MAX_ATTEMPTS} attempts; only a call
- * whose every attempt failed counts as an error. With no instance, slots wait for one. Event-loop confined.
+ * whose every attempt failed counts as an error. With no instance, slots wait for one, and so does a
+ * call whose retry finds none (up to {@link #NO_SLIP_WAIT_MS}). Event-loop confined.
  */
 final class CallLoop {
 
@@ -20,6 +21,12 @@ final class CallLoop {
   static final int MAX_ATTEMPTS = 3;
   /** Pause before calling an instance that already failed this call: the only one left. */
   static final long SAME_INSTANCE_BACKOFF_MS = 100;
+  /**
+   * How long a call under way waits for an instance when none is left: the pool can empty for a
+   * moment while the slips are all alive (a merge after a split replaces every record at once).
+   */
+  static final long NO_SLIP_WAIT_MS = 10_000;
+  static final long NO_SLIP_POLL_MS = 50;
 
   private final Vertx vertx;
   private final WebClient client;
@@ -60,7 +67,7 @@ final class CallLoop {
 
   private Future<Void> call() {
     long start = System.nanoTime();
-    return attempt(new HashSet<>(), 1)
+    return attempt(new HashSet<>(), 1, System.currentTimeMillis() + NO_SLIP_WAIT_MS)
       .onSuccess(slot -> stats.answered(slot.instance, System.nanoTime() - start, System.currentTimeMillis()))
       .onFailure(err -> {
         stats.failed();
@@ -70,10 +77,15 @@ final class CallLoop {
       .recover(err -> Future.succeededFuture());
   }
 
-  private Future<SlipPool.Slot> attempt(Set<String> tried, int attempt) {
-    SlipPool.Slot slot = pool.pick(tried, System.currentTimeMillis()).orElse(null);
+  private Future<SlipPool.Slot> attempt(Set<String> tried, int attempt, long waitUntil) {
+    long now = System.currentTimeMillis();
+    SlipPool.Slot slot = pool.pick(tried, now).orElse(null);
     if (slot == null) {
-      return Future.failedFuture("no slip available");
+      if (now >= waitUntil || stopped) {
+        return Future.failedFuture("no slip available for " + NO_SLIP_WAIT_MS + " ms");
+      }
+      // not an attempt: nothing was called
+      return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(tried, attempt, waitUntil));
     }
     boolean again = !tried.add(slot.instance.registration());
     Future<?> ready = again ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
@@ -82,7 +94,7 @@ final class CallLoop {
         return Future.failedFuture(err);
       }
       stats.retried();
-      return attempt(tried, attempt + 1);
+      return attempt(tried, attempt + 1, waitUntil);
     });
   }
 

@@ -9,6 +9,10 @@ import disco.registry.ClusterNode;
 import disco.registry.ServiceEndpoint;
 import disco.registry.ServiceIdentity;
 import disco.registry.TestCluster;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.Status;
+import io.vertx.servicediscovery.types.HttpEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class DashboardIT {
 
   @Test
-  void dashboard_shows_who_answers_and_the_cluster_members() throws Exception {
+  void dashboard_shows_who_answers_the_cluster_members_and_rejected_records() throws Exception {
     assertThat(Path.of(HeadlessChromium.BINARY)).as("Chromium drives this test: apt-get install chromium (./disco test does)").exists();
     try (TestCluster cluster = new TestCluster()) {
       ClusterNode node = cluster.join();
@@ -41,6 +45,17 @@ class DashboardIT {
         assertThat(dom).contains("id=\"inFlight\">10<", "id=\"errors\">0<");
         assertThat(dom).contains("id=\"banner\" style=\"display: none;\"");
         browser.screenshot(Path.of("target", "dashboard.png"));
+
+        // an entry written by someone without the cluster secret: listed as rejected, never called
+        Record forged = HttpEndpoint.createRecord("slip", "10.66.0.9", 8080, "/", new JsonObject().put("nodeId", node.nodeId()))
+          .setRegistration("forged-entry").setStatus(Status.UP);
+        TestCluster.putRaw(node, "forged-entry", forged.toJson().encode());
+        String withRejected = until(Duration.ofSeconds(10), "the dashboard listing the forged entry as rejected", () -> {
+          String html = browser.html();
+          return html.contains("<td>forged-entry</td>") ? html : null;
+        });
+        assertThat(withRejected).contains("id=\"rejectedBlock\" style=\"display: block;\"", "<td>no signature</td>")
+          .doesNotContain("<td>10.66.0.9:8080</td>");
       }
     }
   }

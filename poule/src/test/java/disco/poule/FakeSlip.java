@@ -7,6 +7,9 @@ import disco.registry.OwnRecord;
 import disco.registry.ServiceIdentity;
 import disco.registry.TestCluster;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A slip stand-in on its own cluster node: answers after a delay, and counts how many requests it holds at once. */
@@ -16,25 +19,39 @@ final class FakeSlip {
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger maxInFlight = new AtomicInteger();
   final AtomicInteger served = new AtomicInteger();
+  private final Set<HttpServerRequest> held = ConcurrentHashMap.newKeySet();
   private final HttpServer server;
+  private final OwnRecord own;
 
   FakeSlip(TestCluster cluster, String hostname, int delayMs) {
     this.hostname = hostname;
     ClusterNode node = cluster.join();
     server = await(node.vertx().createHttpServer().requestHandler(request -> {
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      held.add(request);
       node.vertx().setTimer(delayMs, id -> {
         inFlight.decrementAndGet();
         served.incrementAndGet();
+        held.remove(request);
         request.response().end(hostname);
       });
     }).listen(0, "127.0.0.1"));
-    await(new OwnRecord(node, new ServiceIdentity("slip", hostname, "fake", System.currentTimeMillis()), "127.0.0.1")
-      .publish(server.actualPort()));
+    own = new OwnRecord(node, new ServiceIdentity("slip", hostname, "fake", System.currentTimeMillis()), "127.0.0.1");
+    await(own.publish(server.actualPort()));
   }
 
   /** Stops answering but leaves its record and its cluster node: a dead process whose record nobody removed yet. */
   void stopServing() {
     await(server.close());
+  }
+
+  /** Removes its record, as a slip going away does first; requests already here are still answered. */
+  void unpublish() {
+    await(own.unpublish());
+  }
+
+  /** Cuts the connection of every request it holds: each of those calls fails on the caller's side. */
+  void dropHeldRequests() {
+    held.forEach(request -> request.connection().close());
   }
 }

@@ -171,6 +171,29 @@ class PouleVerticleTest {
     assertThat(stats.getJsonObject("perHost").fieldNames()).containsExactly("real");
   }
 
+  /**
+   * The pool empties while calls are under way and their attempts fail (after a split, every record
+   * is replaced at once): those calls wait for an instance like new ones do, and none fails.
+   */
+  @Test
+  void calls_whose_retry_finds_no_instance_wait_for_one_instead_of_failing() throws InterruptedException {
+    // slow, but within poule's 1 s timeout: at any moment the slip holds the calls under way
+    FakeSlip slow = new FakeSlip(cluster, "slow", 800);
+    within(Duration.ofSeconds(5), "every call held by the slow slip", () -> slow.inFlight.get() == CONCURRENCY);
+    JsonObject before = stats();
+    slow.unpublish();
+    within(Duration.ofSeconds(2), "the pool empty", () -> stats().getJsonArray("instances").isEmpty());
+
+    slow.dropHeldRequests();
+    Thread.sleep(500);
+    FakeSlip rescue = new FakeSlip(cluster, "rescue", DELAY_MS);
+    within(Duration.ofSeconds(5), "calls served by the new slip", () -> rescue.served.get() > 3 * CONCURRENCY);
+
+    JsonObject stats = stats();
+    assertThat(stats.getLong("errors")).isEqualTo(before.getLong("errors"));
+    assertThat(stats.getLong("retries")).as("calls cut off and retried").isGreaterThan(before.getLong("retries"));
+  }
+
   /** With no slip, poule waits and says so; it resumes by itself when one appears. */
   @Test
   void waits_without_slip_and_resumes_when_one_appears() {

@@ -13,7 +13,12 @@ import disco.registry.security.ClusterSecret;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -98,6 +103,48 @@ class ClosedClusterTest {
       () -> signed.equals(map.get(own.registration())) && !reasons(a).containsKey(own.registration()));
     assertThat(listed).extracting(ServiceInstance::host).containsOnly("127.0.0.1");
     assertThat(a.records()).extracting(Record::getRegistration).containsExactly(own.registration());
+  }
+
+  /**
+   * HTTP and garbage on the Hazelcast port are dropped at once. Silence and a half-sent protocol
+   * header are held by Hazelcast (no handshake deadline of its own: docs/SECURITY.md), so the port
+   * stays on the overlay only; while 500 such connections are held, the member goes on.
+   */
+  @Test
+  void garbage_on_the_cluster_port_is_dropped_and_held_connections_do_not_stop_the_member() throws IOException {
+    ClusterNode a = cluster.join();
+    com.hazelcast.cluster.Address address = a.hazelcast().getCluster().getLocalMember().getAddress();
+    for (byte[] payload : List.of("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+      new byte[] {0, 1, 2, 3, (byte) 0xff, 42})) {
+      try (Socket socket = new Socket(address.getHost(), address.getPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(payload);
+        int read;
+        try {
+          read = socket.getInputStream().read(new byte[4096]);
+        } catch (SocketException reset) {
+          read = -1;
+        }
+        assertThat(read).as("answer to %d bytes of garbage", payload.length).isEqualTo(-1);
+      }
+    }
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 500; i++) {
+        Socket socket = new Socket(address.getHost(), address.getPort());
+        if (i % 2 == 0) {
+          socket.getOutputStream().write("HZC".getBytes(StandardCharsets.US_ASCII));
+        }
+        held.add(socket);
+      }
+      ClusterNode b = cluster.join();
+      await(new OwnRecord(b, new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1").publish(1002));
+      within(Duration.ofSeconds(5), "a sees b's record", () -> a.records().size() == 1);
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
   }
 
   private static Map<String, String> reasons(ClusterNode node) {
