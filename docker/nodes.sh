@@ -229,6 +229,15 @@ down() {
   local ids
   outer_answering || die "the outer engine does not answer: start it (docker/engine.sh start) to remove the nodes"
   ids=$(docker ps -aq --filter "label=$LABEL")
+  # a task left paused (a test that stopped mid-freeze) is a frozen cgroup: its node cannot exit
+  # until it thaws, and `docker rm -f` of the node then fails
+  local f
+  for f in $(find /sys/fs/cgroup -path "*/$CGROUP/*" \( -name freezer.state -o -name cgroup.freeze \) 2>/dev/null); do
+    case $f in
+      */freezer.state) echo THAWED >"$f" 2>/dev/null || true ;;
+      *) echo 0 >"$f" 2>/dev/null || true ;;
+    esac
+  done
   # shellcheck disable=SC2086  # one argument per id
   [ -z "$ids" ] || { log "removing $(wc -w <<<"$ids") node containers"; docker rm -f $ids >/dev/null; }
   if [ "$(docker network inspect -f '{{index .Labels "disco.nodes"}}' "$NET" 2>/dev/null)" = 1 ]; then

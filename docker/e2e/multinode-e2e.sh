@@ -176,10 +176,12 @@ frozen_case() { # STEP SECONDS
   fi
   local t=$(now_ms)
   node_docker "$i" pause "$victim" >/dev/null
+  PAUSED="$i $victim"
   POLL_S=0.1 wait_until 60 "record of frozen $victim removed" record_absent "$victim"
   check_limit "$WAITED" 5 30 "record of frozen $victim (node-$i$role) removed"
   sleep "$(awk -v s="$2" -v e="$(secs_since "$t")" 'BEGIN { d = s - e; print (d > 0 ? d : 0) }')"
   node_docker "$i" unpause "$victim" >/dev/null
+  PAUSED=""
   woke=$(now_ms)
   FROZEN+=("$victim $(awk -v t="$t" -v w="$woke" 'BEGIN { printf "%d", w - t }')")
   POLL_S=0.2 wait_until 120 "frozen $victim called again" called_since "$victim" "$woke"
@@ -207,6 +209,8 @@ on_exit() {
   trap - EXIT
   set +e
   [ "$rc" -eq 0 ] || dump_state
+  # a step that failed mid-freeze leaves its slip paused: wake it, so that logs and removal work
+  [ -z "${PAUSED:-}" ] || node_docker ${PAUSED% *} unpause "${PAUSED#* }" >/dev/null 2>&1
   if [ "${E2E_KEEP_NODES:-0}" = 1 ]; then
     say "keeping the nodes (E2E_KEEP_NODES=1): docker/nodes.sh down removes them"
   else

@@ -49,7 +49,11 @@ final class RecordSweeper {
         node.vertx().setTimer(SETTLE_MS, id -> sweep());
       }
     });
-    node.onMerged(v -> sweep());
+    // the member list is new after a merge or a fresh join: the departures seen while apart are old news
+    node.onMerged(v -> {
+      departedAt.clear();
+      sweep();
+    });
     node.onRecordsChanged(v -> sweep());
     node.vertx().setPeriodic(PERIOD_MS, id -> sweep());
     sweep();

@@ -47,13 +47,20 @@ public final class ServiceDirectory {
   public void start() {
     node.onRecordsChanged(v -> update());
     node.onMemberChange(change -> {
-      if (!change.joined()) {
+      if (change.joined()) {
+        departedNodes.remove(change.nodeId());
+      } else {
         // the member list may still show it for a moment
         departedNodes.add(change.nodeId());
       }
       update();
     });
-    node.onMerged(v -> update());
+    // after a merge or a fresh join the member list is new: members this node saw leave while it was
+    // apart keep their ids, and it is told of no join for them
+    node.onMerged(v -> {
+      departedNodes.clear();
+      update();
+    });
     update();
   }
 

@@ -122,6 +122,31 @@ class RecordCleanupTest {
     assertThat(a.records()).extracting(Record::getRegistration).containsExactly(registration);
   }
 
+  /**
+   * A node the master expelled sees the others leave; it comes back under a new id, they keep theirs,
+   * and it may be told of no join for them. Its directory must list their instances again.
+   */
+  @Test
+  void directory_lists_the_others_again_after_its_node_was_expelled_and_came_back() {
+    Three nodes = threeNodesWithRecords();
+    ClusterNode c = nodes.c();
+    List<ServiceInstance> added = new CopyOnWriteArrayList<>();
+    ServiceDirectory directory = new ServiceDirectory(c, "slip"::equals, listener(added, new CopyOnWriteArrayList<>()));
+    c.vertx().runOnContext(v -> directory.start());
+    within(Duration.ofSeconds(5), "three instances listed on c", () -> directory.instances().size() == 3);
+    String idBefore = c.nodeId();
+
+    // the master (a, the oldest) expels c; a and b stay together under their ids
+    var master = ((com.hazelcast.instance.impl.HazelcastInstanceProxy) nodes.a().hazelcast()).getOriginal().node;
+    com.hazelcast.cluster.Member member = nodes.a().hazelcast().getCluster().getMembers().stream()
+      .filter(m -> m.getUuid().toString().equals(idBefore)).findFirst().orElseThrow();
+    master.getClusterService().suspectMember(member, "test: expelled", true);
+    within(Duration.ofSeconds(10), "c apart from the others", () -> directory.instances().size() <= 1);
+    within(Duration.ofSeconds(40), "c back under a new id", () -> !c.nodeId().equals(idBefore) && c.liveMemberIds().size() == 3);
+    within(Duration.ofSeconds(10), "a's and b's instances listed on c again", () -> directory.instances().stream()
+      .map(ServiceInstance::nodeId).collect(Collectors.toSet()).containsAll(Set.of(nodes.a().nodeId(), nodes.b().nodeId())));
+  }
+
   /** A member that left a stuck cluster of one and joined again is a new member: its record follows it. */
   @Test
   void member_that_joins_again_keeps_its_record_under_its_new_id() {
