@@ -19,7 +19,10 @@ final class PouleVerticle extends VerticleBase {
 
   static final long EVENT_PERIOD_MS = 1_000;
   static final int MAX_EVENT_STREAMS = 100;
-  /** Well under RequestLimits.REQUEST_HEAD_TIMEOUT_MS, the longest a slip keeps an idle connection. */
+  /**
+   * Idle connections to slips are dropped here first: a slip closes one idle for
+   * RequestLimits.REQUEST_HEAD_TIMEOUT_MS, and a call sent on it at that moment would fail.
+   */
   static final int KEEP_ALIVE_S = 4;
 
   private final PouleConfig config;
@@ -41,7 +44,6 @@ final class PouleVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // every call may go to one slip: its connection pool must hold them all
-    // idle connections are dropped here before slip's request head deadline closes them under a new call
     client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_S),
       new PoolOptions().setHttp1MaxSize(config.concurrency()));
     pool = new SlipPool(() -> loop.fill());

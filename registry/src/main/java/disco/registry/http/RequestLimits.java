@@ -33,7 +33,6 @@ public final class RequestLimits {
 
   private final Vertx vertx;
   private final Map<HttpConnection, Deadline> connections = new HashMap<>();
-  private long cutOff;
 
   public RequestLimits(Vertx vertx) {
     this.vertx = vertx;
@@ -81,11 +80,6 @@ public final class RequestLimits {
     router.route().order(Integer.MIN_VALUE).handler(this::arrived);
   }
 
-  /** Connections cut off because a request head did not arrive in time: for tests and logs. */
-  public long cutOff() {
-    return cutOff;
-  }
-
   private void arrived(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpConnection connection = request.connection();
@@ -125,7 +119,6 @@ public final class RequestLimits {
         timer = vertx.setTimer(REQUEST_HEAD_TIMEOUT_MS, id -> {
           timer = -1;
           if (inProgress == 0) {
-            cutOff++;
             LOG.debug("No request from {} within {} ms: closing", connection.remoteAddress(), REQUEST_HEAD_TIMEOUT_MS);
             connection.close();
           }
