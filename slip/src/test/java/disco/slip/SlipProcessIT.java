@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import disco.registry.JavaProcess;
 import disco.registry.SettingsTable;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +19,17 @@ class SlipProcessIT {
 
   static List<SettingsTable.Setting> refusals() {
     return SettingsTable.refusals(SlipConfigTest.settings());
+  }
+
+  /** The explicit open cluster starts, and says so in one warning line, once. */
+  @Test
+  void insecure_switch_starts_an_open_cluster_with_one_warning_line() {
+    try (JavaProcess slip = JavaProcess.start(JavaProcess.jar("slip"), Map.of("CLUSTER_INSECURE", "true", "HTTP_PORT", "0",
+      "CLUSTER_NAME", "open-" + UUID.randomUUID().toString().substring(0, 8)), JavaProcess.logFile("insecure-slip"))) {
+      slip.awaitLog("ready on port (\\d+)", Duration.ofSeconds(60));
+      assertThat(slip.output().lines().filter(line -> line.contains("CLUSTER_INSECURE=true: an open cluster")))
+        .singleElement().asString().contains("WARN");
+    }
   }
 
   @ParameterizedTest(name = "{0}")
