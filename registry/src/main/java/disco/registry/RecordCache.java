@@ -1,7 +1,6 @@
 package disco.registry;
 
 import com.hazelcast.core.EntryEvent;
-import disco.registry.security.ClusterSecret;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -11,6 +10,7 @@ import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
+import disco.registry.security.ClusterSecret;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

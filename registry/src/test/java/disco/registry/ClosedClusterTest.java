@@ -1,6 +1,7 @@
 package disco.registry;
 
 import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.listener;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,16 +71,7 @@ class ClosedClusterTest {
     OwnRecord own = new OwnRecord(a, new ServiceIdentity("slip", "slip-a", "test", 1L), "127.0.0.1");
     await(own.publish(1001));
     List<ServiceInstance> listed = new CopyOnWriteArrayList<>();
-    ServiceDirectory directory = new ServiceDirectory(a, "slip"::equals, new ServiceDirectory.Listener() {
-      @Override
-      public void added(ServiceInstance instance) {
-        listed.add(instance);
-      }
-
-      @Override
-      public void removed(ServiceInstance instance) {
-      }
-    });
+    ServiceDirectory directory = new ServiceDirectory(a, "slip"::equals, listener(listed, new CopyOnWriteArrayList<>()));
     a.vertx().runOnContext(v -> directory.start());
     within(Duration.ofSeconds(5), "own record listed", () -> listed.size() == 1);
 

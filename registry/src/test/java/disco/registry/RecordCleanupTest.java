@@ -1,6 +1,7 @@
 package disco.registry;
 
 import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.listener;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -211,19 +212,4 @@ class RecordCleanupTest {
     assertThat(seen).isLessThan(Duration.ofSeconds(1));
     assertThat(gone).isLessThan(Duration.ofSeconds(1));
   }
-
-  private static ServiceDirectory.Listener listener(List<ServiceInstance> added, List<ServiceInstance> removed) {
-    return new ServiceDirectory.Listener() {
-      @Override
-      public void added(ServiceInstance instance) {
-        added.add(instance);
-      }
-
-      @Override
-      public void removed(ServiceInstance instance) {
-        removed.add(instance);
-      }
-    };
-  }
-
 }

@@ -55,6 +55,21 @@ public final class TestCluster implements AutoCloseable {
     node.store().map().set(key, value);
   }
 
+  /** A directory listener that collects what it is told into {@code added} and {@code removed}. */
+  public static ServiceDirectory.Listener listener(List<ServiceInstance> added, List<ServiceInstance> removed) {
+    return new ServiceDirectory.Listener() {
+      @Override
+      public void added(ServiceInstance instance) {
+        added.add(instance);
+      }
+
+      @Override
+      public void removed(ServiceInstance instance) {
+        removed.add(instance);
+      }
+    };
+  }
+
   public static <T> T await(Future<T> future) {
     try {
       return future.await(30, TimeUnit.SECONDS);

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every HTTP server of the platform accepts from a client, and for how long. A request line
- * or headers over their limit get Vert.x's 414 or 431; a request with a body gets 413 and its
- * connection closed, since no service reads a body; a request whose head has not arrived in full
+ * or headers over their limit get 414 or 431 ({@link #refuseInvalid}); a request with a body gets
+ * 413 and its connection closed, since no service reads a body; a request whose head has not arrived in full
  * {@link #REQUEST_HEAD_TIMEOUT_MS} after the connection opened or its previous answer went out is
  * cut off (slowloris), which also bounds how long an idle keep-alive connection is held.
  * Confined to the context of the server it guards.
