@@ -120,7 +120,7 @@ public final class ClusterNode {
       node.cache.start();
       node.sweeper.start();
     });
-    node.watchdog = new LoneMemberWatchdog(node, history);
+    node.watchdog = new LoneMemberWatchdog(node, history, discovery);
     return node;
   }
 

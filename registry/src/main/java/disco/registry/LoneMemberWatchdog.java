@@ -1,48 +1,63 @@
 package disco.registry;
 
+import com.hazelcast.cluster.Address;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gets this member back from the minority side of a split that Hazelcast does not heal. A member
- * that woke from a freeze, or the members of a node cut off the network, find the others gone; once
- * the others answer again, Hazelcast's split-brain check should merge the two sides within seconds,
- * and usually does, but on the overlay the minority was seen to stay apart for minutes although the
- * others answered (its slips were then never called again). So when this side lost more members at
- * once than it kept ({@link MembershipHistory}), and for {@link #REJOIN_AFTER_MS} one of the members
- * it lost accepts connections without being back in this cluster, this member leaves and joins again
- * as a new one.
- * The majority side never does; a member that never lost anyone (a single local node, a fresh
- * stack) is never touched. Runs on a thread of its own: the check connects, the rejoin blocks.
+ * Gets this member back from the small side of a split that Hazelcast does not heal. A member that
+ * woke from a freeze, or the members of a node cut off the network, find the others gone; once the
+ * others answer again, Hazelcast's split-brain check should merge the two sides within seconds, and
+ * usually does, but on the overlay the minority was seen to stay apart for minutes although the
+ * others answered (its slips were then never called again). A new slip of a rolling update was
+ * seen to join such a side, which then left, and to stay alone for over a minute beside the full
+ * cluster. So this member leaves and joins again as a new one when, for {@link #REJOIN_AFTER_MS}:
+ * <ul>
+ *   <li>this side lost more members at once than it kept ({@link MembershipHistory}) and one of the
+ *   members it lost accepts connections without being back in this cluster; or</li>
+ *   <li>more of the addresses discovery lists accept connections without being members of this
+ *   cluster than this cluster has members: another, larger cluster is there.</li>
+ * </ul>
+ * The larger side never does, and neither does a member whose discovered peers are all with it. A
+ * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
+ * (a member that cannot join the others, say with another secret, stays alone quietly).
+ * Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoneMemberWatchdog.class);
   static final long CHECK_MS = 1_000;
   static final long REJOIN_AFTER_MS = 8_000;
+  static final long MAX_REJOIN_AFTER_MS = 120_000;
   static final int CONNECT_TIMEOUT_MS = 500;
 
   private final ClusterNode node;
   private final MembershipHistory history;
+  private final DnsMemberDiscovery discovery;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread watchdog = new Thread(runnable, "lone-member-watchdog");
     watchdog.setDaemon(true);
     return watchdog;
   });
   private long apartSince = -1;
+  private long rejoinAfter = REJOIN_AFTER_MS;
 
-  LoneMemberWatchdog(ClusterNode node, MembershipHistory history) {
+  LoneMemberWatchdog(ClusterNode node, MembershipHistory history, DnsMemberDiscovery discovery) {
     this.node = node;
     this.history = history;
+    this.discovery = discovery;
     thread.scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -54,13 +69,15 @@ final class LoneMemberWatchdog {
     try {
       if (!node.isRunning() || !apartFromMembersThatAnswer()) {
         apartSince = -1;
+        rejoinAfter = REJOIN_AFTER_MS;
         return;
       }
       long now = System.currentTimeMillis();
       if (apartSince < 0) {
         apartSince = now;
-      } else if (now - apartSince >= REJOIN_AFTER_MS) {
+      } else if (now - apartSince >= rejoinAfter) {
         apartSince = -1;
+        rejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, rejoinAfter * 2);
         node.rejoin();
       }
     } catch (RuntimeException e) {
@@ -69,15 +86,44 @@ final class LoneMemberWatchdog {
     }
   }
 
-  /** Whether this side may be the minority and a member it lost answers without being back in it. */
   private boolean apartFromMembersThatAnswer() {
     Set<InetSocketAddress> members = node.members().stream()
       .map(ClusterNode::inet)
       .flatMap(Optional::stream)
       .collect(Collectors.toSet());
-    return history.lostAsMinority().stream()
+    List<InetSocketAddress> discovered = discovery.addresses().stream()
+      .map(LoneMemberWatchdog::inet)
+      .flatMap(Optional::stream)
+      .toList();
+    return apart(members, history.lostAsMinority(), discovered, LoneMemberWatchdog::answers);
+  }
+
+  /**
+   * Whether this side may be the minority and a member it lost answers without being back in it, or
+   * more discovered peers answer outside this cluster than it has members. Connects no more than it
+   * must: to the lost members, then to at most one more outside peer than there are members.
+   */
+  static boolean apart(Set<InetSocketAddress> members, List<InetSocketAddress> lostAsMinority,
+                       List<InetSocketAddress> discovered, Predicate<InetSocketAddress> answers) {
+    if (lostAsMinority.stream().filter(address -> !members.contains(address)).anyMatch(answers)) {
+      return true;
+    }
+    long outside = discovered.stream()
       .filter(address -> !members.contains(address))
-      .anyMatch(LoneMemberWatchdog::answers);
+      .distinct()
+      .filter(answers)
+      .limit(members.size() + 1L)
+      .count();
+    return outside > members.size();
+  }
+
+  private static Optional<InetSocketAddress> inet(Address address) {
+    try {
+      return Optional.of(address.getInetSocketAddress());
+    } catch (UnknownHostException e) {
+      // discovery lists resolved addresses only
+      return Optional.empty();
+    }
   }
 
   private static boolean answers(InetSocketAddress address) {

@@ -1,0 +1,59 @@
+package disco.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** When a member decides it is on the small side of a split that Hazelcast left unhealed. */
+class LoneMemberWatchdogTest {
+
+  private static InetSocketAddress at(int last) {
+    return new InetSocketAddress("10.0.0." + last, 5701);
+  }
+
+  private final List<InetSocketAddress> dialed = new ArrayList<>();
+
+  private boolean answersExcept5(InetSocketAddress address) {
+    dialed.add(address);
+    return !address.equals(at(5));
+  }
+
+  @Test
+  void a_member_alone_beside_a_larger_cluster_it_can_reach_is_apart() {
+    // a new slip of a rolling update that joined a side which then left: alone, four peers answer elsewhere
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(9)), List.of(), List.of(at(1), at(2), at(3), at(4), at(9)),
+      this::answersExcept5)).isTrue();
+    // it stopped dialing once it knew
+    assertThat(dialed).containsExactly(at(1), at(2));
+  }
+
+  @Test
+  void the_larger_side_and_a_cluster_with_all_its_peers_are_not_apart() {
+    Set<InetSocketAddress> members = Set.of(at(1), at(2), at(3), at(4));
+    // a frozen or cut-off member answers again: the majority waits for it to come back by itself
+    assertThat(LoneMemberWatchdog.apart(members, List.of(), List.of(at(1), at(2), at(3), at(4), at(9)),
+      this::answersExcept5)).isFalse();
+    assertThat(LoneMemberWatchdog.apart(members, List.of(), List.of(at(1), at(2), at(3), at(4)),
+      this::answersExcept5)).isFalse();
+    // two against two: Hazelcast's own merge decides
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(), List.of(at(1), at(2), at(3), at(4)),
+      this::answersExcept5)).isFalse();
+  }
+
+  @Test
+  void peers_that_do_not_answer_do_not_count() {
+    // the other side is gone or cut off: nothing to join
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(9)), List.of(), List.of(at(5), at(5), at(9)),
+      this::answersExcept5)).isFalse();
+  }
+
+  @Test
+  void a_minority_whose_lost_member_answers_again_is_apart() {
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(at(3)), List.of(), this::answersExcept5)).isTrue();
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(at(5)), List.of(), this::answersExcept5)).isFalse();
+  }
+}
