@@ -65,36 +65,44 @@ final class CallLoop {
     stopped = true;
   }
 
+  /** The instances one call tried, and the host it tried last. */
+  private static final class Attempts {
+    final Set<String> tried = new HashSet<>();
+    String lastHost = PouleMetrics.NO_HOST;
+  }
+
   private Future<Void> call() {
     long start = System.nanoTime();
-    return attempt(new HashSet<>(), 1, System.currentTimeMillis() + NO_SLIP_WAIT_MS)
+    Attempts attempts = new Attempts();
+    return attempt(attempts, 1, System.currentTimeMillis() + NO_SLIP_WAIT_MS)
       .onSuccess(slot -> stats.answered(slot.instance, System.nanoTime() - start, System.currentTimeMillis()))
       .onFailure(err -> {
-        stats.failed();
+        stats.failed(attempts.lastHost);
         LOG.debug("Call failed after {} attempts: {}", MAX_ATTEMPTS, err.toString());
       })
       .<Void>mapEmpty()
       .recover(err -> Future.succeededFuture());
   }
 
-  private Future<SlipPool.Slot> attempt(Set<String> tried, int attempt, long waitUntil) {
+  private Future<SlipPool.Slot> attempt(Attempts attempts, int attempt, long waitUntil) {
     long now = System.currentTimeMillis();
-    SlipPool.Slot slot = pool.pick(tried, now).orElse(null);
+    SlipPool.Slot slot = pool.pick(attempts.tried, now).orElse(null);
     if (slot == null) {
       if (now >= waitUntil || stopped) {
         return Future.failedFuture("no slip available for " + NO_SLIP_WAIT_MS + " ms");
       }
       // not an attempt: nothing was called
-      return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(tried, attempt, waitUntil));
+      return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(attempts, attempt, waitUntil));
     }
-    boolean again = !tried.add(slot.instance.registration());
+    boolean again = !attempts.tried.add(slot.instance.registration());
+    attempts.lastHost = slot.instance.hostname();
     Future<?> ready = again ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
     return ready.compose(v -> send(slot)).recover(err -> {
       if (attempt >= MAX_ATTEMPTS || stopped) {
         return Future.failedFuture(err);
       }
-      stats.retried();
-      return attempt(tried, attempt + 1, waitUntil);
+      stats.retried(slot.instance.hostname());
+      return attempt(attempts, attempt + 1, waitUntil);
     });
   }
 

@@ -35,6 +35,10 @@ final class HostStats {
     current.recordValue(Math.min(MAX_LATENCY_US, TimeUnit.NANOSECONDS.toMicros(latencyNanos)));
   }
 
+  long calls() {
+    return calls;
+  }
+
   /** Called once a second. */
   void tick() {
     ticks++;

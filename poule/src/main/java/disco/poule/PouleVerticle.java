@@ -3,10 +3,13 @@ package disco.poule;
 import disco.registry.ClusterNode;
 import disco.registry.ServiceDirectory;
 import disco.registry.ServiceEndpoint;
+import disco.registry.ServiceInstance;
+import disco.registry.events.ClusterTimeline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,12 +31,17 @@ final class PouleVerticle extends VerticleBase {
   private final PouleConfig config;
   private final ClusterNode node;
   private final ServiceEndpoint endpoint;
-  private final CallStats stats = new CallStats();
+  private final RateHistory history = new RateHistory();
+  private PouleMetrics metrics;
+  private CallStats stats;
+  private ClusterTimeline timeline;
   private WebClient client;
   private SlipPool pool;
   private ServiceDirectory directory;
   private CallLoop loop;
   private int eventStreams;
+  private long retriesBefore;
+  private long errorsBefore;
 
   PouleVerticle(PouleConfig config, ClusterNode node, ServiceEndpoint endpoint) {
     this.config = config;
@@ -46,14 +54,20 @@ final class PouleVerticle extends VerticleBase {
     // every call may go to one slip: its connection pool must hold them all
     client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_S),
       new PoolOptions().setHttp1MaxSize(config.concurrency()));
-    pool = new SlipPool(() -> loop.fill());
+    metrics = new PouleMetrics(node.metrics().registry(), () -> loop.inFlight(), () -> pool.size());
+    stats = new CallStats(metrics);
+    timeline = new ClusterTimeline(node);
+    pool = new SlipPool(() -> loop.fill(), this::ejected);
     loop = new CallLoop(vertx, client, pool, stats, config);
     directory = new ServiceDirectory(node, config.service()::equals, pool);
-    vertx.setPeriodic(1_000, id -> stats.tick());
+    timeline.start();
+    vertx.setPeriodic(1_000, id -> tick());
 
     Router router = Router.router(vertx);
     router.get("/api/stats").handler(this::stats);
     router.get("/api/events").handler(this::events);
+    router.get("/api/timeline").handler(ctx -> ctx.json(new JsonObject().put("events", timeline.toJson())));
+    router.get("/lib/uplot/*").handler(Uplot.handler());
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     return endpoint.serve(router, config.httpPort(), true)
       .onSuccess(server -> {
@@ -67,6 +81,31 @@ final class PouleVerticle extends VerticleBase {
     loop.stop();
     directory.stop();
     return endpoint.withdraw().onComplete(done -> client.close());
+  }
+
+  /** Once a second: rates, the chart's sample, and what the calls went through as timeline events. */
+  private void tick() {
+    long now = System.currentTimeMillis();
+    stats.tick();
+    history.tick(now, stats.callsPerHost(), pool.hostnames());
+    metrics.retain(pool.hostnames(), now);
+    long retries = stats.retries() - retriesBefore;
+    long errors = stats.errors() - errorsBefore;
+    retriesBefore += retries;
+    errorsBefore += errors;
+    if (retries > 0) {
+      timeline.add("calls-retried", retries + " attempt(s) failed and were tried again on another slip",
+        new JsonObject().put("count", retries));
+    }
+    if (errors > 0) {
+      timeline.add("calls-failed", errors + " call(s) failed after every attempt", new JsonObject().put("count", errors));
+    }
+  }
+
+  private void ejected(ServiceInstance instance) {
+    metrics.ejected(instance.hostname());
+    timeline.add("ejected", "slip " + instance.hostname() + " skipped for " + SlipPool.EJECT_MS / 1000
+      + " s after " + SlipPool.EJECT_AFTER + " failed calls in a row", new JsonObject().put("host", instance.hostname()));
   }
 
   private JsonObject snapshot() {
@@ -88,9 +127,11 @@ final class PouleVerticle extends VerticleBase {
   }
 
   /**
-   * Server-sent events: the same JSON as /api/stats, once a second, until the browser goes away or
-   * stops reading. At most {@link #MAX_EVENT_STREAMS} at once, so that clients that vanish without
-   * closing hold a bounded share of the server until the kernel gives up on them.
+   * Server-sent events: the same JSON as /api/stats once a second, with the chart's samples and the
+   * timeline's events the browser has not had yet: all of the last five minutes in the first message,
+   * so a browser that reconnects draws them again. At most {@link #MAX_EVENT_STREAMS} at once, so that
+   * clients that vanish without closing hold a bounded share of the server until the kernel gives up
+   * on them; a client that stops reading is dropped.
    */
   private void events(RoutingContext ctx) {
     if (eventStreams >= MAX_EVENT_STREAMS) {
@@ -103,13 +144,24 @@ final class PouleVerticle extends VerticleBase {
       .putHeader("content-type", "text/event-stream")
       .putHeader("cache-control", "no-cache");
     response.write("retry: 2000\n\n");
+    long[] sent = {0, 0}; // the last sample time and the last event sequence this browser has
     long timer = vertx.setPeriodic(0, EVENT_PERIOD_MS, id -> {
       if (response.writeQueueFull()) {
         // a browser that stopped reading: drop it rather than buffer its stream without end
         ctx.request().connection().close();
         return;
       }
-      response.write("data: " + snapshot().encode() + "\n\n");
+      JsonArray samples = history.since(sent[0]);
+      JsonArray events = new JsonArray();
+      timeline.toJson().stream().map(JsonObject.class::cast).filter(event -> event.getLong("seq") > sent[1])
+        .forEach(events::add);
+      if (!samples.isEmpty()) {
+        sent[0] = samples.getJsonObject(samples.size() - 1).getLong("t");
+      }
+      if (!events.isEmpty()) {
+        sent[1] = events.getJsonObject(events.size() - 1).getLong("seq");
+      }
+      response.write("data: " + snapshot().put("samples", samples).put("events", events).encode() + "\n\n");
     });
     response.closeHandler(v -> {
       eventStreams--;

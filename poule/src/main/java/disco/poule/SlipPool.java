@@ -5,11 +5,13 @@ import disco.registry.ServiceInstance;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +44,16 @@ final class SlipPool implements ServiceDirectory.Listener {
 
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final Runnable onAvailable;
+  private final Consumer<ServiceInstance> onEjected;
   private int turn;
 
-  /** {@code onAvailable}: run whenever an instance appears, so idle callers resume. */
-  SlipPool(Runnable onAvailable) {
+  /**
+   * {@code onAvailable}: run whenever an instance appears, so idle callers resume;
+   * {@code onEjected}: told of each instance skipped after failures.
+   */
+  SlipPool(Runnable onAvailable, Consumer<ServiceInstance> onEjected) {
     this.onAvailable = onAvailable;
+    this.onEjected = onEjected;
   }
 
   @Override
@@ -75,6 +82,17 @@ final class SlipPool implements ServiceDirectory.Listener {
 
   boolean isEmpty() {
     return slots.isEmpty();
+  }
+
+  int size() {
+    return slots.size();
+  }
+
+  /** The host names of the instances in the pool now. */
+  Set<String> hostnames() {
+    Set<String> hosts = new HashSet<>();
+    slots.values().forEach(slot -> hosts.add(slot.instance.hostname()));
+    return hosts;
   }
 
   /**
@@ -114,6 +132,7 @@ final class SlipPool implements ServiceDirectory.Listener {
       slot.ejectedUntil = now + EJECT_MS;
       LOG.warn("slip {} at {}:{} failed {} calls in a row: skipped for {} ms", slot.instance.hostname(),
         slot.instance.host(), slot.instance.port(), slot.failuresInARow, EJECT_MS);
+      onEjected.accept(slot.instance);
     }
   }
 

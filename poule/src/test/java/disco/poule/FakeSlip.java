@@ -20,12 +20,18 @@ final class FakeSlip {
   final AtomicInteger maxInFlight = new AtomicInteger();
   final AtomicInteger served = new AtomicInteger();
   private final Set<HttpServerRequest> held = ConcurrentHashMap.newKeySet();
+  private final ClusterNode node;
   private final HttpServer server;
   private final OwnRecord own;
 
   FakeSlip(TestCluster cluster, String hostname, int delayMs) {
+    this(cluster, hostname, delayMs, "fake", "");
+  }
+
+  /** A stand-in that says it runs {@code version} on the swarm node {@code swarmNode} ("" for none). */
+  FakeSlip(TestCluster cluster, String hostname, int delayMs, String version, String swarmNode) {
     this.hostname = hostname;
-    ClusterNode node = cluster.join();
+    node = cluster.join();
     server = await(node.vertx().createHttpServer().requestHandler(request -> {
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       held.add(request);
@@ -36,7 +42,8 @@ final class FakeSlip {
         request.response().end(hostname);
       });
     }).listen(0, "127.0.0.1"));
-    own = new OwnRecord(node, new ServiceIdentity("slip", hostname, "fake", System.currentTimeMillis()), "127.0.0.1");
+    own = new OwnRecord(node, new ServiceIdentity("slip", hostname, version, System.currentTimeMillis(), swarmNode),
+      "127.0.0.1");
     await(own.publish(server.actualPort()));
   }
 
@@ -48,6 +55,12 @@ final class FakeSlip {
   /** Removes its record, as a slip going away does first; requests already here are still answered. */
   void unpublish() {
     await(own.unpublish());
+  }
+
+  /** Dies as a process under SIGKILL does: no unpublish, no leave; the cluster must notice by itself. */
+  void crash() {
+    TestCluster.crash(node);
+    stopServing();
   }
 
   /** Cuts the connection of every request it holds: each of those calls fails on the caller's side. */

@@ -38,7 +38,7 @@ final class HeadlessChromium implements AutoCloseable {
   static HeadlessChromium open(String url) throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory("chromium-profile");
     List<String> command = List.of(BINARY, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--no-first-run", "--window-size=1400,900", "--hide-scrollbars", "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", url);
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -84,9 +84,21 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** The page's current HTML, as its scripts left it; empty while the page is still being navigated to. */
   String html() {
-    JsonObject params = new JsonObject().put("expression", "document.documentElement.outerHTML").put("returnByValue", true);
-    // evaluated during the navigation, the expression has no context to run in and yields no value
+    return evaluate("document.documentElement.outerHTML");
+  }
+
+  /**
+   * The value of a JavaScript expression in the page, as a string ("" when it yields nothing, as
+   * during a navigation, when there is no context to run it in yet).
+   */
+  String evaluate(String expression) {
+    JsonObject params = new JsonObject().put("expression", "String(" + expression + " ?? '')").put("returnByValue", true);
     return call("Runtime.evaluate", params).getJsonObject("result").getString("value", "");
+  }
+
+  /** Loads the page again: a browser coming back. */
+  void reload() {
+    call("Page.reload", new JsonObject());
   }
 
   /** A PNG of the page as it is now, for a person to look at. */

@@ -3,7 +3,9 @@ package disco.poule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import disco.registry.ServiceInstance;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class SlipPoolTest {
 
   private final AtomicInteger wakeUps = new AtomicInteger();
-  private final SlipPool pool = new SlipPool(wakeUps::incrementAndGet);
+  private final List<String> ejected = new ArrayList<>();
+  private final SlipPool pool = new SlipPool(wakeUps::incrementAndGet, instance -> ejected.add(instance.hostname()));
 
   private static ServiceInstance instance(String name) {
     return new ServiceInstance("reg-" + name, "slip", "127.0.0.1", 1000 + name.hashCode() % 1000, "node-" + name, name, "1", 0, "");
@@ -63,6 +66,7 @@ class SlipPoolTest {
     for (int i = 0; i < SlipPool.EJECT_AFTER; i++) {
       pool.failed(a, 1_000);
     }
+    assertThat(ejected).containsExactly("a");
     for (int i = 0; i < 10; i++) {
       assertThat(pool.pick(Set.of(), 1_000).orElseThrow().instance.hostname()).isEqualTo("b");
     }

@@ -2,6 +2,7 @@ package disco.poule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import disco.registry.Http;
 import disco.registry.JavaProcess;
 import java.time.Duration;
 import java.util.Map;
@@ -9,7 +10,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** registry.jar, the watcher a user runs to follow the cluster: one line per membership and record change. */
+/**
+ * registry.jar, the watcher a user runs to follow the cluster: one line per membership and record
+ * change, and its metrics on an HTTP port of its own.
+ */
 @Timeout(120)
 class WatcherIT {
 
@@ -19,9 +23,13 @@ class WatcherIT {
     Map<String, String> env = Map.of("CLUSTER_NAME", cluster, "HTTP_PORT", "0", "HOSTNAME", "slip-watched");
     try (JavaProcess slip = JavaProcess.start(JavaProcess.jar("slip"), env, JavaProcess.logFile(cluster + "-slip"))) {
       slip.awaitLog("ready on (port) \\d+", Duration.ofSeconds(60));
-      try (JavaProcess watcher = JavaProcess.start(JavaProcess.jar("registry"), Map.of("CLUSTER_NAME", cluster),
-        JavaProcess.logFile(cluster + "-watcher"))) {
+      try (JavaProcess watcher = JavaProcess.start(JavaProcess.jar("registry"), Map.of("CLUSTER_NAME", cluster,
+        "HTTP_PORT", "0"), JavaProcess.logFile(cluster + "-watcher"))) {
         watcher.awaitLog("record (published): slip slip-watched at 127\\.0\\.0\\.1:\\d+", Duration.ofSeconds(60));
+        int port = Integer.parseInt(watcher.awaitLog("watcher \\S+ ready on port (\\d+)", Duration.ofSeconds(30)));
+        String metrics = Http.get("http://127.0.0.1:" + port + "/metrics");
+        assertThat(metrics).contains("disco_cluster_members{role=\"lite\"} 1.0", "disco_cluster_members{role=\"data\"} 1.0",
+          "disco_records{service=\"slip\"} 1.0");
         assertThat(watcher.output()).containsPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} member 127\\.0\\.0\\.1:\\d+ .*\\(lite\\) \\(this watcher\\)");
 
         slip.terminate();

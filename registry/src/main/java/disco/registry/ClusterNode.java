@@ -1,6 +1,7 @@
 package disco.registry;
 
 import disco.registry.config.ClusterConfig;
+import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
@@ -19,7 +20,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,6 +59,7 @@ public final class ClusterNode {
   private final Config config;
   private final ClusterSecret secret;
   private final MembershipHistory history;
+  private final NodeMetrics metrics;
   private volatile HazelcastInstance hazelcast;
   private LoneMemberWatchdog watchdog;
   private final List<Subscription<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
@@ -67,18 +71,24 @@ public final class ClusterNode {
   private volatile String nodeId;
 
   private ClusterNode(Vertx vertx, Config config, ClusterSecret secret, MembershipHistory history,
-                      HazelcastInstance hazelcast) {
+                      HazelcastInstance hazelcast, NodeMetrics metrics) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.config = config;
     this.secret = secret;
     this.history = history;
     this.hazelcast = hazelcast;
+    this.metrics = metrics;
     this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     listenTo(hazelcast);
     this.store = new RecordStore(this);
     this.cache = new RecordCache(this);
     this.sweeper = new RecordSweeper(this);
+    metrics.members(() -> members().stream().filter(member -> !member.isLiteMember()).count(),
+      () -> members().stream().filter(Member::isLiteMember).count());
+    metrics.rejected(() -> cache.rejected().size());
+    cache.onChange(v -> metrics.records(records().stream()
+      .collect(Collectors.groupingBy(Record::getName, Collectors.counting()))));
   }
 
   private void listenTo(HazelcastInstance member) {
@@ -98,6 +108,7 @@ public final class ClusterNode {
     member.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleState.MERGED && !closing) {
         LOG.info("Merged back into the cluster after a split: {} members now, node id {}", members().size(), nodeId());
+        metrics.merged();
         mergeHandlers.forEach(subscription -> subscription.deliver(null));
       }
     });
@@ -112,10 +123,14 @@ public final class ClusterNode {
     DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
     Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
-    Vertx vertx = Vertx.vertx(new VertxOptions()
-      .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-      .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast);
+    NodeMetrics metrics = new NodeMetrics();
+    Vertx vertx = Vertx.builder()
+      .with(metrics.instrument(new VertxOptions()
+        .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)))
+      .withMetrics(metrics.vertxMetrics())
+      .build();
+    ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast, metrics);
     node.context.runOnContext(v -> {
       node.cache.start();
       node.sweeper.start();
@@ -141,6 +156,7 @@ public final class ClusterNode {
     listenTo(fresh);
     cache.listenTo(fresh);
     LOG.info("Joined again as {}: {} members", nodeId(), members().size());
+    metrics.merged();
     // the same as after a merge: re-read the records, write our own again under the new id, sweep
     mergeHandlers.forEach(subscription -> subscription.deliver(null));
   }
@@ -160,6 +176,11 @@ public final class ClusterNode {
       // shut down or crashed: the last id it had is still the one its records name
     }
     return nodeId;
+  }
+
+  /** This process's meters: Vert.x's, the JVM's and the platform's; services add their own. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public boolean isRunning() {
@@ -233,16 +254,26 @@ public final class ClusterNode {
     return !members.isEmpty() && members.iterator().next().localMember();
   }
 
+  /**
+   * The members, oldest first, each with what its record says of it (service, host name, swarm
+   * node) when it publishes one: so a reader can place members on nodes without the Docker socket.
+   */
   public JsonArray membersJson() {
+    Map<String, ServiceInstance> published = new HashMap<>();
+    records().forEach(record -> ServiceInstance.from(record).ifPresent(instance -> published.put(instance.nodeId(), instance)));
     JsonArray members = new JsonArray();
     for (Member member : members()) {
+      ServiceInstance instance = published.get(member.getUuid().toString());
       members.add(new JsonObject()
         .put("id", member.getUuid().toString())
         .put("address", member.getAddress().getHost() + ":" + member.getAddress().getPort())
         .put("lite", member.isLiteMember())
         .put("self", member.localMember())
         // the oldest member is Hazelcast's master, and the one that sweeps records
-        .put("oldest", members.isEmpty()));
+        .put("oldest", members.isEmpty())
+        .put("service", instance == null ? null : instance.name())
+        .put("hostname", instance == null ? null : instance.hostname())
+        .put("swarmNode", instance == null ? null : instance.swarmNode()));
     }
     return members;
   }

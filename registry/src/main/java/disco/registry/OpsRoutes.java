@@ -8,7 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
-/** The operations surface every node serves: health (all, live, ready) and a view of the cluster. */
+/** The operations surface every node serves: health (all, live, ready), a view of the cluster, and metrics. */
 final class OpsRoutes {
 
   private final ClusterNode node;
@@ -26,6 +26,7 @@ final class OpsRoutes {
       .register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
     router.get("/health*").handler(HealthCheckHandler.createWithHealthChecks(checks));
     router.get("/cluster").handler(this::cluster);
+    router.get("/metrics").handler(node.metrics().scrapeHandler());
   }
 
   /** This node's view: its local copy of the records, not a read of the cluster map. */

@@ -128,6 +128,7 @@ public final class OwnRecord {
         return;
       }
       LOG.warn("Own {} record {} is {}: publishing it again", identity.name(), registration, fault);
+      node.metrics().republished();
       write();
     });
   }

@@ -117,6 +117,7 @@ final class RecordSweeper {
           return;
         }
         removed++;
+        node.metrics().swept();
         LOG.info("Removed record {} {}:{} of departed node {}", record.getName(),
           record.getLocation().getString("host"), record.getLocation().getValue("port"), owner);
       })

@@ -32,6 +32,15 @@ public final class ServiceLauncher {
    * environment (exit 2 with one line on a bad value), then launch it.
    */
   public static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
+    run(service, readConfig, factory, false);
+  }
+
+  /** As {@link #run}, for a service that holds no data (the watcher): a Hazelcast lite member. */
+  public static <C> void runAsLiteMember(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
+    run(service, readConfig, factory, true);
+  }
+
+  private static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory, boolean lite) {
     ServiceSettings<C> settings;
     try {
       settings = ServiceSettings.fromEnv(service, new Env(System.getenv()), readConfig);
@@ -39,18 +48,19 @@ public final class ServiceLauncher {
       exitOnBadConfig(e);
       return;
     }
-    launch(settings.cluster(), settings.secret(), node -> factory.create(settings.config(), node,
-      new ServiceEndpoint(node, settings.identity(), settings.cluster().host())));
+    ClusterConfig cluster = lite ? settings.cluster().asLiteMember() : settings.cluster();
+    launch(cluster, settings.secret(), node -> factory.create(settings.config(), node,
+      new ServiceEndpoint(node, settings.identity(), cluster.host())));
   }
 
   /** Prints the configuration error as one line and exits 2. For a {@code main} only. */
-  public static void exitOnBadConfig(ConfigException e) {
+  private static void exitOnBadConfig(ConfigException e) {
     System.err.println("configuration error: " + e.getMessage());
     System.exit(2);
   }
 
   /** Starts the node and the verticle; exits 1 if either fails. Returns once started. */
-  public static void launch(ClusterConfig cluster, ClusterSecret secret, Function<ClusterNode, Deployable> verticle) {
+  private static void launch(ClusterConfig cluster, ClusterSecret secret, Function<ClusterNode, Deployable> verticle) {
     if (secret.isInsecure()) {
       LOG.warn("CLUSTER_INSECURE=true: an open cluster; any process that reaches port {} and knows the name '{}' "
         + "can join it and publish records that will be called", cluster.port(), cluster.name());

@@ -70,6 +70,10 @@ class RecordCleanupTest {
     assertThat(owners(b)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
     assertThat(a.sweeper().removed() + b.sweeper().removed()).isEqualTo(1);
     assertThat(gone).isLessThan(Duration.ofSeconds(5));
+    // and so say the metrics: one sweep in all, two records left in each copy
+    assertThat(List.of(a.metrics().scrape(), b.metrics().scrape()))
+      .filteredOn(text -> text.contains("disco_records_swept_total 1.0")).hasSize(1);
+    within(Duration.ofSeconds(2), "record counts updated", () -> b.metrics().scrape().contains("disco_records{service=\"slip\"} 2.0"));
   }
 
   /**

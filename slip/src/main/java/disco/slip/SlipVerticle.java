@@ -1,10 +1,13 @@
 package disco.slip;
 
 import disco.registry.ServiceEndpoint;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Answers every {@code GET /} with its host name after a delay waited on a timer: no thread ever blocks. */
 final class SlipVerticle extends VerticleBase {
@@ -12,11 +15,15 @@ final class SlipVerticle extends VerticleBase {
   private final SlipConfig config;
   private final String hostname;
   private final ServiceEndpoint endpoint;
+  /** Read by the metrics scrape, which may run on another event loop. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
-  SlipVerticle(SlipConfig config, ServiceEndpoint endpoint) {
+  SlipVerticle(SlipConfig config, ServiceEndpoint endpoint, MeterRegistry meters) {
     this.config = config;
     this.hostname = endpoint.identity().hostname();
     this.endpoint = endpoint;
+    Gauge.builder("disco.slip.requests.in.flight", inFlight::get)
+      .description("Requests to GET / received and not answered yet").register(meters);
   }
 
   @Override
@@ -32,6 +39,9 @@ final class SlipVerticle extends VerticleBase {
   }
 
   private void answer(RoutingContext ctx) {
+    inFlight.incrementAndGet();
+    // on the answer, or on a connection closed before it
+    ctx.addEndHandler(done -> inFlight.decrementAndGet());
     if (config.delayMs() == 0) {
       // Vert.x refuses a timer under 1 ms: no delay means now
       respond(ctx);

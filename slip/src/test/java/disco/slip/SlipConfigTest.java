@@ -52,7 +52,7 @@ class SlipConfigTest {
     try (TestCluster cluster = new TestCluster()) {
       ClusterNode node = cluster.join();
       ServiceEndpoint endpoint = new ServiceEndpoint(node, new ServiceIdentity("slip", "instant", "test", 1L), "127.0.0.1");
-      await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 0, false), endpoint)));
+      await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 0, false), endpoint, node.metrics().registry())));
       HttpResponse<Buffer> answer = await(WebClient.create(node.vertx()).get(endpoint.port(), "127.0.0.1", "/").send());
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.bodyAsString()).isEqualTo("instant");

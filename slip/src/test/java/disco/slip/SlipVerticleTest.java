@@ -41,7 +41,7 @@ class SlipVerticleTest {
     node = CLUSTER.join();
     ServiceIdentity identity = new ServiceIdentity("slip", "slip-test-host", "test", System.currentTimeMillis());
     ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, DELAY_MS, false), endpoint)));
+    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, DELAY_MS, false), endpoint, node.metrics().registry())));
     port = endpoint.port();
   }
 

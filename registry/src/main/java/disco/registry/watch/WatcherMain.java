@@ -1,12 +1,11 @@
 package disco.registry.watch;
 
-import disco.registry.config.ClusterConfig;
-import disco.registry.config.ConfigException;
-import disco.registry.config.Env;
-import disco.registry.security.ClusterSecret;
 import disco.registry.ServiceLauncher;
 
-/** Joins the cluster as a lite member (holding no data) and prints its membership and records as they change. */
+/**
+ * Joins the cluster as a lite member (holding no data), prints its membership and records as they
+ * change, and serves health, /cluster and /metrics on HTTP_PORT, publishing no record.
+ */
 public final class WatcherMain {
 
   private WatcherMain() {
@@ -17,16 +16,7 @@ public final class WatcherMain {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "logback-watch.xml");
     }
-    Env env = new Env(System.getenv());
-    ClusterConfig cluster;
-    ClusterSecret secret;
-    try {
-      cluster = ClusterConfig.fromEnv(env).asLiteMember();
-      secret = ClusterSecret.fromEnv(env);
-    } catch (ConfigException e) {
-      ServiceLauncher.exitOnBadConfig(e);
-      return;
-    }
-    ServiceLauncher.launch(cluster, secret, WatcherVerticle::new);
+    ServiceLauncher.runAsLiteMember("watcher", WatcherConfig::fromEnv,
+      (config, node, endpoint) -> new WatcherVerticle(config, node, endpoint));
   }
 }

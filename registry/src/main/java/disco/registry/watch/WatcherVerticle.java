@@ -2,23 +2,32 @@ package disco.registry.watch;
 
 import disco.registry.ClusterNode;
 import disco.registry.ServiceDirectory;
+import disco.registry.ServiceEndpoint;
 import disco.registry.ServiceInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Prints one line per record published or removed; members joining and leaving are logged by the node. */
+/**
+ * Prints one line per record published or removed (members joining and leaving are logged by the
+ * node), and serves the operations surface, /metrics included, without a record of its own.
+ */
 final class WatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger("watch");
 
+  private final WatcherConfig config;
   private final ClusterNode node;
+  private final ServiceEndpoint endpoint;
   private ServiceDirectory directory;
 
-  WatcherVerticle(ClusterNode node) {
+  WatcherVerticle(WatcherConfig config, ClusterNode node, ServiceEndpoint endpoint) {
+    this.config = config;
     this.node = node;
+    this.endpoint = endpoint;
   }
 
   @Override
@@ -36,13 +45,13 @@ final class WatcherVerticle extends VerticleBase {
       }
     });
     directory.start();
-    return Future.succeededFuture();
+    return endpoint.serve(Router.router(vertx), config.httpPort(), false);
   }
 
   @Override
   public Future<?> stop() {
     directory.stop();
-    return Future.succeededFuture();
+    return endpoint.withdraw();
   }
 
   private static String describe(JsonObject member) {

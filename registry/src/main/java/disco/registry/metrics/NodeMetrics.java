@@ -1,0 +1,110 @@
+package disco.registry.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The meters of one service process, served as Prometheus text on {@code GET /metrics}: Vert.x's own
+ * (HTTP server and client, event bus, pools), the JVM's and the process's, and the platform's
+ * ({@code disco_*}). One registry per process, made before its Vert.x so that Vert.x reports into it.
+ * Names follow Prometheus conventions: base units, {@code _total} counters, hosts as labels.
+ */
+public final class NodeMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter swept;
+  private final Counter republished;
+  private final Counter merges;
+  private final MultiGauge recordsPerService;
+
+  public NodeMetrics() {
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    ProcessMemory.bindTo(registry);
+    swept = Counter.builder("disco.records.swept")
+      .description("Records of departed members this node removed from the cluster map")
+      .register(registry);
+    republished = Counter.builder("disco.record.republishes")
+      .description("Times this node wrote its own record again: found missing, overwritten or under a former id")
+      .register(registry);
+    merges = Counter.builder("disco.cluster.merges")
+      .description("Times this node merged back into the cluster after a split, or joined it anew")
+      .register(registry);
+    recordsPerService = MultiGauge.builder("disco.records")
+      .description("Trusted discovery records in this node's copy of the cluster map, per service name")
+      .register(registry);
+  }
+
+  /** Vert.x's options with its Micrometer metrics on, JVM metrics included. */
+  public VertxOptions instrument(VertxOptions options) {
+    return options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  }
+
+  /** The factory that makes Vert.x report into this registry. */
+  public VertxMetricsFactory vertxMetrics() {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Every meter now, in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** {@code GET /metrics}: every meter, in Prometheus text format. */
+  public Handler<RoutingContext> scrapeHandler() {
+    return PrometheusScrapingHandler.create(registry);
+  }
+
+  /** Cluster members, {@code data} and {@code lite}, as this node sees them. */
+  public void members(Supplier<Number> data, Supplier<Number> lite) {
+    Gauge.builder("disco.cluster.members", data).tag("role", "data")
+      .description("Members of the Hazelcast cluster this node sees").register(registry);
+    Gauge.builder("disco.cluster.members", lite).tag("role", "lite")
+      .description("Members of the Hazelcast cluster this node sees").register(registry);
+  }
+
+  /** Entries of the cluster map that no reader trusts. */
+  public void rejected(Supplier<Number> count) {
+    Gauge.builder("disco.records.rejected", count)
+      .description("Entries of the cluster map set aside: unsigned, forged, mis-keyed or not records").register(registry);
+  }
+
+  /** The records per service name now; names no longer present drop out. */
+  public void records(Map<String, Long> perService) {
+    recordsPerService.register(perService.entrySet().stream()
+      .map(entry -> MultiGauge.Row.of(Tags.of("service", entry.getKey()), entry.getValue()))
+      .toList(), true);
+  }
+
+  public void swept() {
+    swept.increment();
+  }
+
+  public void republished() {
+    republished.increment();
+  }
+
+  public void merged() {
+    merges.increment();
+  }
+}
