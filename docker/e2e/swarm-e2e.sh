@@ -12,7 +12,9 @@
 #   7. docker/compose.yml with docker-compose: up, scale slip to 3, kill one (record gone, zero
 #      failed calls), down
 # and, after step 1, that the stack is closed: every record signed, only poule's port published,
-# the cluster and slip ports unreachable from a container on another network
+# the cluster and slip ports unreachable from a container on another network; and that a real
+# Prometheus deployed with docker/prometheus-stack.yml finds every task through Swarm's DNS and
+# follows the scaling of step 2 (an image made from Debian's prometheus binary: no registry here)
 # Prints a timeline, removes every stack, container and network it made, and stops the engine
 # when it started it (E2E_KEEP_ENGINE=1 keeps it). Traffic goes only to 127.0.0.1 and to the
 # containers it created.
@@ -25,6 +27,7 @@ STACK=${E2E_STACK:-disco-e2e}
 PORT=${E2E_POULE_PORT:-18080}          # poule's host-mode port (swarm)
 BRIDGE_PORT=${E2E_BRIDGE_PORT:-18081}  # poule on the user-defined bridge network
 COMPOSE_PORT=${E2E_COMPOSE_PORT:-18082} # poule under docker-compose
+PROM_PORT=${E2E_PROMETHEUS_PORT:-19090} # the stack's Prometheus, host mode
 COMPOSE_PROJECT=disco-e2e-compose
 NET=disco-e2e-net
 LABEL=disco.e2e=1
@@ -100,9 +103,38 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
+# Prometheus's answer to an instant query, as "label value" lines
+prom() { # PROMQL
+  curl -fsS --max-time 3 "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" \
+    | jq -r '.data.result[] | "\(.metric.job // "") \(.value[1])"'
+}
+# N slip targets up, poule and the watcher too: Prometheus follows tasks.<service>
+scraped_up() { # N
+  local up
+  up=$(prom 'sum by (job) (up)') || return 1
+  grep -qx "slip $1" <<<"$up" && grep -qx "poule 1" <<<"$up" && grep -qx "watcher 1" <<<"$up" \
+    && [ "$(prom 'count(up{job="slip"})' | awk '{ print $NF }')" = "$1" ]
+}
+# every scraped series of PROMQL has the value V
+prom_all_equal() { # PROMQL V
+  local values
+  values=$(prom "$1" | awk '{ print $NF }' | sort -u) || return 1
+  [ "$values" = "$2" ]
+}
+# a Prometheus image from Debian's binary on this machine: the stack's image, without a registry
+build_prometheus_image() {
+  local context
+  context=$(mktemp -d)
+  cp "$(command -v prometheus)" "$context/prometheus"
+  printf 'FROM %s\nCOPY prometheus /bin/prometheus\nRUN mkdir -p /prometheus /etc/prometheus\nENTRYPOINT ["/bin/prometheus"]\n' \
+    "$BASE_IMAGE" >"$context/Dockerfile"
+  docker build -q -t disco/prometheus-e2e:latest "$context" >/dev/null || fail "cannot build the Prometheus image"
+  rm -rf "$context"
+}
+
 # ---- setup -------------------------------------------------------------------------------------
 
-install_tools curl jq docker-compose
+install_tools curl jq docker-compose prometheus
 make_cluster_secret
 
 STEP="engine"
@@ -162,6 +194,20 @@ docker network rm "$NET-outside" >/dev/null
 note "all records signed; only poule publishes a port; $member and :8080 answer on the overlay only"
 pass
 
+STEP="1c Prometheus on the stack"
+t=$(now_ms)
+build_prometheus_image
+# the same settings as step 1, so nothing of it changes; a Prometheus beside it
+SLIP_VERSION=0.0.1 POULE_PORT=$PORT PROMETHEUS_IMAGE=disco/prometheus-e2e:latest PROMETHEUS_PORT=$PROM_PORT \
+  docker stack deploy -c swarm-stack.yml -c docker/swarm-test-override.yml -c docker/prometheus-stack.yml \
+  -c docker/e2e/prometheus-override.yml "$STACK" >/dev/null 2>&1 \
+  || fail "docker stack deploy with docker/prometheus-stack.yml failed"
+wait_until 120 "Prometheus scraping 3 slips, poule and the watcher" scraped_up 3
+# every member, scraped, counts the same cluster: 3 slips and poule as data members, the watcher lite
+wait_until 30 "every service reports 4 data members" prom_all_equal 'disco_cluster_members{role="data"}' 4
+note "every task found through tasks.<service> and scraped after $(secs_since "$t") s"
+pass
+
 # ---- 2. scale out and in -----------------------------------------------------------------------
 
 STEP="2a scale slip=6"
@@ -170,6 +216,9 @@ t=$(now_ms)
 docker service scale --detach "$(slip_service)=6" >/dev/null 2>&1
 wait_until 120 "6 slips in the cluster, calls to all 6" slips_serving 6 "$t"
 note "6 members + records, all 6 called, after $WAITED s"
+wait_until 60 "Prometheus scraping the 6 slips" scraped_up 6
+wait_until 30 "every service reports 7 data members" prom_all_equal 'disco_cluster_members{role="data"}' 7
+note "Prometheus scraped all 6, each reporting 7 data members, after $(secs_since "$t") s"
 errors_delta_zero "$E"
 
 STEP="2b scale slip=2"
@@ -180,6 +229,8 @@ wait_until 120 "back to 2 slips" slips_serving 2 "$t"
 wait_until 60 "removed slip containers gone" \
   bash -c "[ \$(docker ps -q --filter label=com.docker.swarm.service.name=$(slip_service) | wc -l) -eq 2 ]"
 note "4 left (members, records, containers) after $(secs_since "$t") s"
+wait_until 60 "Prometheus down to the 2 slips" scraped_up 2
+note "Prometheus's slip targets down to 2 after $(secs_since "$t") s"
 errors_delta_zero "$E"
 pass
 
