@@ -27,6 +27,8 @@ class WatcherIT {
         "HTTP_PORT", "0"), JavaProcess.logFile(cluster + "-watcher"))) {
         watcher.awaitLog("record (published): slip slip-watched at 127\\.0\\.0\\.1:\\d+", Duration.ofSeconds(60));
         int port = Integer.parseInt(watcher.awaitLog("watcher \\S+ ready on port (\\d+)", Duration.ofSeconds(30)));
+        // ready with no record of its own: the image's health check asks /health
+        assertThat(Http.json("http://127.0.0.1:" + port + "/health").getString("status")).isEqualTo("UP");
         String metrics = Http.get("http://127.0.0.1:" + port + "/metrics");
         assertThat(metrics).contains("disco_cluster_members{role=\"lite\"} 1.0", "disco_cluster_members{role=\"data\"} 1.0",
           "disco_records{service=\"slip\"} 1.0");

@@ -14,6 +14,7 @@ final class OpsRoutes {
   private final ClusterNode node;
   private final OwnRecord own;
 
+  /** {@code own}: the record whose publication makes the node ready; null for a node that has none. */
   OpsRoutes(ClusterNode node, OwnRecord own) {
     this.node = node;
     this.own = own;
@@ -22,8 +23,10 @@ final class OpsRoutes {
   void mount(Router router) {
     HealthChecks checks = HealthChecks.create(node.vertx())
       .register("live/event-loop", 1_000, promise -> promise.complete(Status.OK()))
-      .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning())))
-      .register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
+      .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning())));
+    if (own != null) {
+      checks.register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
+    }
     router.get("/health*").handler(HealthCheckHandler.createWithHealthChecks(checks));
     router.get("/cluster").handler(this::cluster);
     router.get("/metrics").handler(node.metrics().scrapeHandler());

@@ -30,11 +30,23 @@ public final class ServiceEndpoint {
     this.own = new OwnRecord(node, identity, advertisedHost);
   }
 
-  /** Listens on {@code port} (0: any free port) and, when {@code publish}, publishes the record. */
+  /**
+   * Listens on {@code port} (0: any free port) and, when {@code publish}, publishes the record. A
+   * service that does not publish it is not ready: the broken release (slip's SLIP_FAULT=unready).
+   */
   public Future<HttpServer> serve(Router router, int port, boolean publish) {
+    return serve(router, port, publish, true);
+  }
+
+  /** Listens on {@code port} for a service that has no record (the watcher): ready once in the cluster. */
+  public Future<HttpServer> serveWithoutRecord(Router router, int port) {
+    return serve(router, port, false, false);
+  }
+
+  private Future<HttpServer> serve(Router router, int port, boolean publish, boolean hasRecord) {
     RequestLimits limits = new RequestLimits(node.vertx());
     limits.guard(router);
-    new OpsRoutes(node, own).mount(router);
+    new OpsRoutes(node, hasRecord ? own : null).mount(router);
     router.errorHandler(500, ctx -> {
       LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       ctx.response().setStatusCode(500).end();

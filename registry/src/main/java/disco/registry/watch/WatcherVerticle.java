@@ -45,7 +45,7 @@ final class WatcherVerticle extends VerticleBase {
       }
     });
     directory.start();
-    return endpoint.serve(Router.router(vertx), config.httpPort(), false);
+    return endpoint.serveWithoutRecord(Router.router(vertx), config.httpPort());
   }
 
   @Override
