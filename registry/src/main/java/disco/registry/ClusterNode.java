@@ -42,6 +42,8 @@ public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
   /** A thread held longer than this is reported by Vert.x: nothing here should ever come close. */
   static final long MAX_EXECUTE_MS = 2_000;
+  /** How long a node that left a split tries to start a new member before it gives up and turns unready. */
+  static final long REJOIN_TIMEOUT_MS = 30_000;
 
   /** A member joined ({@code joined}) or left the cluster. */
   public record MemberChange(String nodeId, String address, boolean lite, boolean joined) {
@@ -68,6 +70,7 @@ public final class ClusterNode {
   private final RecordCache cache;
   private final RecordSweeper sweeper;
   private volatile boolean closing;
+  private volatile boolean rejoining;
   private volatile String nodeId;
 
   private ClusterNode(Vertx vertx, Config config, ClusterSecret secret, MembershipHistory history,
@@ -140,7 +143,7 @@ public final class ClusterNode {
   }
 
   /**
-   * Leaves the cluster of one this member is stuck in and joins the others from scratch, as a
+   * Leaves the cluster this member is stuck apart in and joins the others from scratch, as a
    * new member. Blocks for the join: called by the watchdog's own thread.
    */
   void rejoin() {
@@ -148,10 +151,21 @@ public final class ClusterNode {
       return;
     }
     HazelcastInstance stuck = hazelcast;
-    LOG.warn("Still apart from members this node lost, although they answer again: leaving and joining anew");
-    stuck.getLifecycleService().terminate();
-    history.forget();
-    HazelcastInstance fresh = Hazelcast.newHazelcastInstance(config);
+    LOG.warn("Apart from members that answer (lost in a split, or a larger cluster beside this one): leaving and joining anew");
+    rejoining = true;
+    HazelcastInstance fresh;
+    try {
+      stuck.getLifecycleService().terminate();
+      history.forget();
+      fresh = joinAnew();
+    } finally {
+      rejoining = false;
+    }
+    if (fresh == null) {
+      // not ready any more: the health check says so, and the orchestrator starts a new process
+      LOG.error("Could not join the cluster anew within {} ms: this node has no cluster member", REJOIN_TIMEOUT_MS);
+      return;
+    }
     hazelcast = fresh;
     listenTo(fresh);
     cache.listenTo(fresh);
@@ -159,6 +173,28 @@ public final class ClusterNode {
     metrics.merged();
     // the same as after a merge: re-read the records, write our own again under the new id, sweep
     mergeHandlers.forEach(subscription -> subscription.deliver(null));
+  }
+
+  /** A new member, tried again for up to {@link #REJOIN_TIMEOUT_MS}; null when none started or the node closes. */
+  private HazelcastInstance joinAnew() {
+    long deadline = System.currentTimeMillis() + REJOIN_TIMEOUT_MS;
+    while (!closing) {
+      try {
+        return Hazelcast.newHazelcastInstance(config);
+      } catch (RuntimeException e) {
+        if (System.currentTimeMillis() >= deadline) {
+          return null;
+        }
+        LOG.warn("Could not join anew, trying again: {}", e.toString());
+      }
+      try {
+        Thread.sleep(1_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+    return null;
   }
 
   public Vertx vertx() {
@@ -185,6 +221,11 @@ public final class ClusterNode {
 
   public boolean isRunning() {
     return hazelcast.getLifecycleService().isRunning();
+  }
+
+  /** Whether this node is leaving a cluster it was stuck apart in to join the others anew (seconds). */
+  public boolean isRejoining() {
+    return rejoining;
   }
 
   Context context() {

@@ -23,7 +23,9 @@ final class OpsRoutes {
   void mount(Router router) {
     HealthChecks checks = HealthChecks.create(node.vertx())
       .register("live/event-loop", 1_000, promise -> promise.complete(Status.OK()))
-      .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning())));
+      // a node joining anew after a split still serves, and its record stays: the seconds that takes
+      // must not make swarm restart it (its health check fails after 3 answers 2 s apart)
+      .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning() || node.isRejoining())));
     if (own != null) {
       checks.register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
     }
