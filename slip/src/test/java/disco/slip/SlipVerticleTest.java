@@ -21,6 +21,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,9 +51,22 @@ class SlipVerticleTest {
     CLUSTER.close();
   }
 
-  private static HttpClient client(Vertx vertx, int connections) {
-    return vertx.createHttpClient(new HttpClientOptions().setDefaultPort(port).setDefaultHost("127.0.0.1"),
+  /**
+   * Vert.x closes a client that is no longer referenced when the GC collects it: a client held only
+   * by a test method that returned had its queued requests fail with "Client is closed".
+   */
+  private final List<HttpClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(HttpClient::close);
+  }
+
+  private HttpClient client(Vertx vertx, int connections) {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(port).setDefaultHost("127.0.0.1"),
       new PoolOptions().setHttp1MaxSize(connections));
+    clients.add(client);
+    return client;
   }
 
   /** GET / checked for status, type and body; yields the latency in ms. */
