@@ -66,7 +66,7 @@ final class PouleVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/api/stats").handler(this::stats);
     router.get("/api/events").handler(this::events);
-    router.get("/api/timeline").handler(ctx -> ctx.json(new JsonObject().put("events", timeline.toJson())));
+    router.get("/api/timeline").handler(ctx -> ctx.json(new JsonObject().put("events", timeline.since(0))));
     router.get("/lib/uplot/*").handler(Uplot.handler());
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     return endpoint.serve(router, config.httpPort(), true)
@@ -152,9 +152,7 @@ final class PouleVerticle extends VerticleBase {
         return;
       }
       JsonArray samples = history.since(sent[0]);
-      JsonArray events = new JsonArray();
-      timeline.toJson().stream().map(JsonObject.class::cast).filter(event -> event.getLong("seq") > sent[1])
-        .forEach(events::add);
+      JsonArray events = timeline.since(sent[1]);
       if (!samples.isEmpty()) {
         sent[0] = samples.getJsonObject(samples.size() - 1).getLong("t");
       }

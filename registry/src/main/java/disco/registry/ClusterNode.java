@@ -188,6 +188,7 @@ public final class ClusterNode {
         LOG.warn("Could not join anew, trying again: {}", e.toString());
       }
       try {
+        // the watchdog's own thread (see rejoin), never an event loop: a pause between attempts
         Thread.sleep(1_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -2,11 +2,9 @@ package disco.registry.events;
 
 import disco.registry.ClusterNode;
 import disco.registry.ServiceInstance;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,6 @@ public final class ClusterTimeline {
 
   private final ClusterNode node;
   private final ArrayDeque<JsonObject> events = new ArrayDeque<>();
-  private final List<Handler<JsonObject>> listeners = new ArrayList<>();
   /** The records as last seen, by registration. */
   private Map<String, ServiceInstance> known = Map.of();
   private Map<String, Set<String>> versions = Map.of();
@@ -65,17 +62,13 @@ public final class ClusterTimeline {
     while (events.size() > CAPACITY) {
       events.removeFirst();
     }
-    listeners.forEach(listener -> listener.handle(event));
   }
 
-  /** Told of every event as it is added. */
-  public void onEvent(Handler<JsonObject> listener) {
-    listeners.add(listener);
-  }
-
-  /** The events kept, oldest first. */
-  public JsonArray toJson() {
-    return new JsonArray(new ArrayList<>(events));
+  /** The events kept that came after sequence number {@code seq} (0: all of them), oldest first. */
+  public JsonArray since(long seq) {
+    JsonArray list = new JsonArray();
+    events.stream().filter(event -> event.getLong("seq") > seq).forEach(list::add);
+    return list;
   }
 
   private void recordsChanged() {

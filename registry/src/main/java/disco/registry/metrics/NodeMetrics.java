@@ -37,15 +37,10 @@ public final class NodeMetrics {
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     ProcessMemory.bindTo(registry);
-    swept = Counter.builder("disco.records.swept")
-      .description("Records of departed members this node removed from the cluster map")
-      .register(registry);
-    republished = Counter.builder("disco.record.republishes")
-      .description("Times this node wrote its own record again: found missing, overwritten or under a former id")
-      .register(registry);
-    merges = Counter.builder("disco.cluster.merges")
-      .description("Times this node merged back into the cluster after a split, or joined it anew")
-      .register(registry);
+    swept = counter("disco.records.swept", "Records of departed members this node removed from the cluster map");
+    republished = counter("disco.record.republishes",
+      "Times this node wrote its own record again: found missing, overwritten or under a former id");
+    merges = counter("disco.cluster.merges", "Times this node merged back into the cluster after a split, or joined it anew");
     recordsPerService = MultiGauge.builder("disco.records")
       .description("Trusted discovery records in this node's copy of the cluster map, per service name")
       .register(registry);
@@ -75,12 +70,14 @@ public final class NodeMetrics {
     return PrometheusScrapingHandler.create(registry);
   }
 
+  private Counter counter(String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
+  }
+
   /** Cluster members, {@code data} and {@code lite}, as this node sees them. */
   public void members(Supplier<Number> data, Supplier<Number> lite) {
-    Gauge.builder("disco.cluster.members", data).tag("role", "data")
-      .description("Members of the Hazelcast cluster this node sees").register(registry);
-    Gauge.builder("disco.cluster.members", lite).tag("role", "lite")
-      .description("Members of the Hazelcast cluster this node sees").register(registry);
+    Map.of("data", data, "lite", lite).forEach((role, count) -> Gauge.builder("disco.cluster.members", count)
+      .tag("role", role).description("Members of the Hazelcast cluster this node sees").register(registry));
   }
 
   /** Entries of the cluster map that no reader trusts. */
