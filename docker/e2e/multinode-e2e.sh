@@ -201,7 +201,12 @@ dump_state() {
   swarm service ps --format '{{.Name}} {{.Image}} {{.Node}} {{.CurrentState}} {{.Error}}' \
     "$SLIP_SERVICE" "${STACK}_poule" 2>&1 | head -n 30 >&2 || true
   stats 2>/dev/null | jq -c '{total, errors, retries, noSlip, instances: [.instances[] | [.hostname, .swarmNode, .version]]}' >&2 || true
-  api /cluster 2>/dev/null | jq -c '{members: [.members[] | [.address, .lite]], records: [.records[] | [.metadata.hostname, .metadata.swarmNode]]}' >&2 || true
+  api /cluster 2>/dev/null | jq -c '{members: [.members[] | [.address, .lite, .id[0:8]]],
+    records: [.records[] | [.metadata.hostname, .metadata.swarmNode, .metadata.nodeId[0:8]]]}' >&2 || true
+  # what poule saw of the pool and the cluster: enough to tell which of them went wrong
+  local id
+  id=$(node_docker 1 ps -q --filter "label=com.docker.swarm.service.name=${STACK}_poule" | head -n 1)
+  [ -z "$id" ] || node_docker 1 logs "$id" 2>&1 | grep -vE "^\s+at |^\s*$" | tail -n 60 >&2 || true
 }
 
 on_exit() {

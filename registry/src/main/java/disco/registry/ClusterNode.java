@@ -348,10 +348,18 @@ public final class ClusterNode {
     if (closing) {
       return;
     }
-    MemberChange change = new MemberChange(member.getUuid().toString(),
-      member.getAddress().getHost() + ":" + member.getAddress().getPort(), member.isLiteMember(), joined);
-    LOG.info("Member {} {} ({}{}), {} members now", joined ? "joined" : "left", change.address(), change.nodeId(),
-      change.lite() ? ", lite" : "", members().size());
+    announce(new MemberChange(member.getUuid().toString(),
+      member.getAddress().getHost() + ":" + member.getAddress().getPort(), member.isLiteMember(), joined));
+  }
+
+  /**
+   * Tells the subscribers of a member change. Hazelcast sends these from several event threads after
+   * it has changed the member list, so they may arrive late and out of order: a subscriber takes one
+   * as a cue to look at the member list, never as the truth.
+   */
+  void announce(MemberChange change) {
+    LOG.info("Member {} {} ({}{}), {} members now", change.joined() ? "joined" : "left", change.address(),
+      change.nodeId(), change.lite() ? ", lite" : "", members().size());
     memberHandlers.forEach(subscription -> subscription.deliver(change));
   }
 }

@@ -29,7 +29,10 @@ final class RecordSweeper {
   private final ClusterNode node;
   /** Removals under way, so that a sweep does not send the same one twice. */
   private final Set<String> removing = new HashSet<>();
-  /** Member id -> when it left: right after a departure the member list may still show it. */
+  /**
+   * Record owner -> when it was first seen gone, to tell a burst of departures. Never used to decide
+   * who is live: the member list decides, as departure events may arrive after the member's return.
+   */
   private final Map<String, Long> departedAt = new HashMap<>();
   private boolean holding;
   private long retryTimer = -1;
@@ -44,7 +47,7 @@ final class RecordSweeper {
       if (change.joined()) {
         departedAt.remove(change.nodeId());
       } else {
-        departedAt.put(change.nodeId(), System.currentTimeMillis());
+        departedAt.putIfAbsent(change.nodeId(), System.currentTimeMillis());
         // members lost together are reported one by one: count them all before deciding
         node.vertx().setTimer(SETTLE_MS, id -> sweep());
       }
@@ -69,7 +72,7 @@ final class RecordSweeper {
       return;
     }
     Set<String> live = node.liveMemberIds();
-    live.removeAll(departedAt.keySet());
+    departedAt.keySet().removeAll(live);
     List<Record> records = node.records();
     Set<String> owners = records.stream().map(ServiceInstance::ownerOf).filter(Objects::nonNull).collect(Collectors.toSet());
     departedAt.keySet().retainAll(owners);

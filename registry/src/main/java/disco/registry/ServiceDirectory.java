@@ -13,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live instances of a service: the records of this node's local copy whose owner is a live
- * member. Recomputed whenever the records or the membership change, so a departed member's
- * instances go the moment the cluster says so, before any sweep. Callbacks run on the context that
- * started the directory.
+ * The live instances of a service: the records of this node's local copy whose owner is in the
+ * member list. Recomputed whenever the records or the membership change, so a departed member's
+ * instances go the moment the cluster says so, before any sweep. A membership event is only a cue to
+ * look again: Hazelcast updates the list before it sends one, and its events may arrive out of order
+ * (a member's departure told after its return), so the list is the one truth. Callbacks run on the
+ * context that started the directory.
  */
 public final class ServiceDirectory {
 
@@ -33,7 +35,6 @@ public final class ServiceDirectory {
   private final Predicate<String> names;
   private final Listener listener;
   private final Map<String, ServiceInstance> instances = new HashMap<>();
-  private final Set<String> departedNodes = new HashSet<>();
   private final Set<String> warned = new HashSet<>();
   private boolean stopped;
 
@@ -46,21 +47,8 @@ public final class ServiceDirectory {
 
   public void start() {
     node.onRecordsChanged(v -> update());
-    node.onMemberChange(change -> {
-      if (change.joined()) {
-        departedNodes.remove(change.nodeId());
-      } else {
-        // the member list may still show it for a moment
-        departedNodes.add(change.nodeId());
-      }
-      update();
-    });
-    // after a merge or a fresh join the member list is new: members this node saw leave while it was
-    // apart keep their ids, and it is told of no join for them
-    node.onMerged(v -> {
-      departedNodes.clear();
-      update();
-    });
+    node.onMemberChange(change -> update());
+    node.onMerged(v -> update());
     update();
   }
 
@@ -77,21 +65,17 @@ public final class ServiceDirectory {
       return;
     }
     Set<String> live = node.liveMemberIds();
-    live.removeAll(departedNodes);
     Map<String, ServiceInstance> seen = new HashMap<>();
-    Set<String> owners = new HashSet<>();
     for (Record record : node.records()) {
       if (!names.test(record.getName())) {
         continue;
       }
       ServiceInstance.from(record).ifPresentOrElse(instance -> {
-        owners.add(instance.nodeId());
         if (live.contains(instance.nodeId())) {
           seen.put(instance.registration(), instance);
         }
       }, () -> warnOnce(record));
     }
-    departedNodes.retainAll(owners);
     // an instance whose record changed (a new owner id after a merge) is removed, then added anew
     List.copyOf(instances.values()).stream()
       .filter(instance -> !instance.equals(seen.get(instance.registration())))

@@ -2,6 +2,7 @@ package disco.registry;
 
 import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.listener;
+import static disco.registry.TestCluster.throughout;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,6 +151,31 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(40), "c back under a new id", () -> !c.nodeId().equals(idBefore) && c.liveMemberIds().size() == 3);
     within(Duration.ofSeconds(10), "a's and b's instances listed on c again", () -> directory.instances().stream()
       .map(ServiceInstance::nodeId).collect(Collectors.toSet()).containsAll(Set.of(nodes.a().nodeId(), nodes.b().nodeId())));
+  }
+
+  /**
+   * Hazelcast sends membership events from several threads, after it changed the member list: a
+   * node that merged back can be told that a member left after that member is listed again under
+   * the same id. Neither its directory nor the oldest member's sweeper may take that for the truth.
+   */
+  @Test
+  void departure_told_after_the_member_is_back_neither_hides_its_instance_nor_sweeps_its_record() {
+    Three nodes = threeNodesWithRecords();
+    ClusterNode a = nodes.a();
+    ClusterNode b = nodes.b();
+    ClusterNode c = nodes.c();
+    List<ServiceInstance> removed = new CopyOnWriteArrayList<>();
+    ServiceDirectory directory = new ServiceDirectory(c, "slip"::equals, listener(new CopyOnWriteArrayList<>(), removed));
+    c.vertx().runOnContext(v -> directory.start());
+    within(Duration.ofSeconds(5), "three instances listed on c", () -> directory.instances().size() == 3);
+
+    ClusterNode.MemberChange lateDeparture = new ClusterNode.MemberChange(b.nodeId(), "late:5701", false, false);
+    c.announce(lateDeparture);
+    a.announce(lateDeparture);
+    // several sweeps and directory updates run meanwhile
+    throughout(Duration.ofMillis(3 * RecordSweeper.PERIOD_MS), "b's instance listed on c and its record kept",
+      () -> directory.instances().size() == 3 && removed.isEmpty() && owners(a).contains(b.nodeId()));
+    assertThat(a.sweeper().removed()).isZero();
   }
 
   /** A member that left a stuck cluster of one and joined again is a new member: its record follows it. */

@@ -96,6 +96,17 @@ public final class TestCluster implements AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
+  /** Polls {@code condition} for the whole of {@code period}; fails the moment it is false. */
+  public static void throughout(Duration period, String what, BooleanSupplier condition) {
+    long end = System.nanoTime() + period.toNanos();
+    while (System.nanoTime() < end) {
+      if (!condition.getAsBoolean()) {
+        throw new AssertionError(what + ": no longer true");
+      }
+      pause();
+    }
+  }
+
   /** Polls until {@code value} yields non-null. */
   public static <T> T until(Duration limit, String what, Supplier<T> value) {
     Object[] found = new Object[1];
