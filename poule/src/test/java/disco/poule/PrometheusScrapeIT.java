@@ -186,7 +186,7 @@ class PrometheusScrapeIT {
       assertThat(ours).as("promtool on %s's disco_ metrics", service.getKey()).isEmpty();
       // platform, Vert.x, JVM and process meters, each under its own name: never a host name in a name
       assertThat(text).contains("disco_cluster_members{", "jvm_memory_used_bytes{", "process_resident_memory_bytes ",
-        "process_files_open_files ", "vertx_http_server_");
+        "process_files_open_files ", service.getKey().startsWith("slip") ? "disco_slip_requests_total " : "vertx_http_server_");
       text.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
         .map(line -> line.replaceAll("[{ ].*", ""))
         .forEach(name -> assertThat(name).matches("[a-z_][a-z0-9_]*").doesNotContain(service.getKey().replace('-', '_')));
@@ -195,8 +195,10 @@ class PrometheusScrapeIT {
     assertThat(poule).contains("# TYPE disco_poule_calls_total counter", "disco_poule_calls_total{host=\"slip-a\"}",
       "disco_poule_call_duration_seconds_bucket{host=\"slip-a\",le=", "disco_poule_pool_instances 2",
       "disco_poule_calls_in_flight ", "vertx_http_client_");
+    // slip counts its requests itself: Vert.x's per-request server meters cost it throughput
     String slip = Http.get("http://127.0.0.1:" + PORTS.get("slip-a") + "/metrics");
-    assertThat(slip).contains("disco_slip_requests_in_flight ", "vertx_http_server_requests_total{");
+    assertThat(slip).contains("disco_slip_requests_in_flight ", "# TYPE disco_slip_requests_total counter",
+      "disco_slip_request_duration_seconds_bucket{le=\"0.105\"}").doesNotContain("vertx_http_server_requests_total");
   }
 
   private static void sleep(long ms) {

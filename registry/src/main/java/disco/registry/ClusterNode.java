@@ -122,11 +122,15 @@ public final class ClusterNode {
    * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
    */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret) {
+    return join(cluster, secret, new NodeMetrics());
+  }
+
+  /** As {@link #join(ClusterConfig, ClusterSecret)}, reporting into {@code metrics}. */
+  public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
     MembershipHistory history = new MembershipHistory();
     DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
     Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
-    NodeMetrics metrics = new NodeMetrics();
     Vertx vertx = Vertx.builder()
       .with(metrics.instrument(new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)

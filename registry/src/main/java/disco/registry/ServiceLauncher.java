@@ -3,6 +3,7 @@ package disco.registry;
 import disco.registry.config.ClusterConfig;
 import disco.registry.config.ConfigException;
 import disco.registry.config.Env;
+import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Deployable;
 import java.util.concurrent.TimeUnit;
@@ -32,15 +33,24 @@ public final class ServiceLauncher {
    * environment (exit 2 with one line on a bad value), then launch it.
    */
   public static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
-    run(service, readConfig, factory, false);
+    run(service, readConfig, factory, false, new NodeMetrics());
   }
 
   /** As {@link #run}, for a service that holds no data (the watcher): a Hazelcast lite member. */
   public static <C> void runAsLiteMember(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
-    run(service, readConfig, factory, true);
+    run(service, readConfig, factory, true, new NodeMetrics());
   }
 
-  private static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory, boolean lite) {
+  /**
+   * As {@link #run}, for a service whose every request counts (slip): without Vert.x's per-request
+   * HTTP server meters (see {@link NodeMetrics#NodeMetrics(boolean)}); it registers its own.
+   */
+  public static <C> void runWithOwnRequestMeters(String service, Function<Env, C> readConfig, ServiceFactory<C> factory) {
+    run(service, readConfig, factory, false, new NodeMetrics(false));
+  }
+
+  private static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory, boolean lite,
+                              NodeMetrics metrics) {
     ServiceSettings<C> settings;
     try {
       settings = ServiceSettings.fromEnv(service, new Env(System.getenv()), readConfig);
@@ -49,7 +59,7 @@ public final class ServiceLauncher {
       return;
     }
     ClusterConfig cluster = lite ? settings.cluster().asLiteMember() : settings.cluster();
-    launch(cluster, settings.secret(), node -> factory.create(settings.config(), node,
+    launch(cluster, settings.secret(), metrics, node -> factory.create(settings.config(), node,
       new ServiceEndpoint(node, settings.identity(), cluster.host())));
   }
 
@@ -60,14 +70,15 @@ public final class ServiceLauncher {
   }
 
   /** Starts the node and the verticle; exits 1 if either fails. Returns once started. */
-  private static void launch(ClusterConfig cluster, ClusterSecret secret, Function<ClusterNode, Deployable> verticle) {
+  private static void launch(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics,
+                             Function<ClusterNode, Deployable> verticle) {
     if (secret.isInsecure()) {
       LOG.warn("CLUSTER_INSECURE=true: an open cluster; any process that reaches port {} and knows the name '{}' "
         + "can join it and publish records that will be called", cluster.port(), cluster.name());
     }
     ClusterNode node = null;
     try {
-      node = ClusterNode.join(cluster, secret);
+      node = ClusterNode.join(cluster, secret, metrics);
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, deployment), "graceful-stop"));

@@ -1,15 +1,22 @@
 package disco.slip;
 
 import disco.registry.ServiceEndpoint;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Answers every {@code GET /} with its host name after a delay waited on a timer: no thread ever blocks. */
+/**
+ * Answers every {@code GET /} with its host name after a delay waited on a timer: no thread ever blocks.
+ * Its request meters are registered once, so a request only adds to them (see SlipMain).
+ */
 final class SlipVerticle extends VerticleBase {
 
   private final SlipConfig config;
@@ -17,6 +24,8 @@ final class SlipVerticle extends VerticleBase {
   private final ServiceEndpoint endpoint;
   /** Read by the metrics scrape, which may run on another event loop. */
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Counter requests;
+  private final Timer duration;
 
   SlipVerticle(SlipConfig config, ServiceEndpoint endpoint, MeterRegistry meters) {
     this.config = config;
@@ -24,13 +33,23 @@ final class SlipVerticle extends VerticleBase {
     this.endpoint = endpoint;
     Gauge.builder("disco.slip.requests.in.flight", inFlight::get)
       .description("Requests to GET / received and not answered yet").register(meters);
+    requests = Counter.builder("disco.slip.requests").description("Requests to GET / answered").register(meters);
+    // a few buckets around the delay, enough to see answers that came late
+    duration = Timer.builder("disco.slip.request.duration")
+      .description("From a GET / received to its answer sent")
+      .serviceLevelObjectives(afterTheDelay(config, 5), afterTheDelay(config, 20), afterTheDelay(config, 50),
+        afterTheDelay(config, 150), afterTheDelay(config, 900))
+      .register(meters);
+  }
+
+  private static Duration afterTheDelay(SlipConfig config, long ms) {
+    return Duration.ofMillis(config.delayMs() + ms);
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    router.get("/").handler(this::answer);
-    return endpoint.serve(router, config.httpPort(), !config.unready());
+    // GET / bypasses the router (ServiceEndpoint.serve): health, /cluster and /metrics go through it
+    return endpoint.serve(this::answer, Router.router(vertx), config.httpPort(), !config.unready());
   }
 
   @Override
@@ -38,19 +57,22 @@ final class SlipVerticle extends VerticleBase {
     return endpoint.withdraw();
   }
 
-  private void answer(RoutingContext ctx) {
+  private void answer(HttpServerRequest request) {
     // every request reaches respond(), its connection closed meanwhile or not: no end handler needed
     inFlight.incrementAndGet();
+    long received = System.nanoTime();
     if (config.delayMs() == 0) {
       // Vert.x refuses a timer under 1 ms: no delay means now
-      respond(ctx);
+      respond(request, received);
     } else {
-      vertx.setTimer(config.delayMs(), id -> respond(ctx));
+      vertx.setTimer(config.delayMs(), id -> respond(request, received));
     }
   }
 
-  private void respond(RoutingContext ctx) {
+  private void respond(HttpServerRequest request, long received) {
     inFlight.decrementAndGet();
-    ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(hostname);
+    requests.increment();
+    duration.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
+    request.response().putHeader("content-type", "text/plain; charset=utf-8").end(hostname);
   }
 }

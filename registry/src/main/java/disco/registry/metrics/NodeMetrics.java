@@ -13,6 +13,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -32,8 +33,20 @@ public final class NodeMetrics {
   private final Counter republished;
   private final Counter merges;
   private final MultiGauge recordsPerService;
+  private final boolean httpServerMeters;
 
+  /** With every meter Vert.x has, its HTTP server's per-request ones included. */
   public NodeMetrics() {
+    this(true);
+  }
+
+  /**
+   * {@code httpServerMeters} false: without Vert.x's HTTP server meters, which look up five meters by
+   * their tags on every request (5 % of slip's throughput at 5000 requests in flight, docs/BENCHMARKS.md);
+   * a service on that hot path counts its requests with meters of its own, registered once.
+   */
+  public NodeMetrics(boolean httpServerMeters) {
+    this.httpServerMeters = httpServerMeters;
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     ProcessMemory.bindTo(registry);
@@ -48,7 +61,11 @@ public final class NodeMetrics {
 
   /** Vert.x's options with its Micrometer metrics on, JVM metrics included. */
   public VertxOptions instrument(VertxOptions options) {
-    return options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true);
+    if (!httpServerMeters) {
+      metrics.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    }
+    return options.setMetricsOptions(metrics);
   }
 
   /** The factory that makes Vert.x report into this registry. */
