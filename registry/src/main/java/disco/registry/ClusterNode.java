@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -130,13 +132,28 @@ public final class ClusterNode {
     MembershipHistory history = new MembershipHistory();
     DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
     Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
-    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+    // Hazelcast's start and join are most of a service's start: Vert.x and its meters are made meanwhile
+    CompletableFuture<HazelcastInstance> member = new CompletableFuture<>();
+    new Thread(() -> {
+      try {
+        member.complete(Hazelcast.newHazelcastInstance(config));
+      } catch (RuntimeException | Error e) {
+        member.completeExceptionally(e);
+      }
+    }, "cluster-join").start();
     Vertx vertx = Vertx.builder()
       .with(metrics.instrument(new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)))
       .withMetrics(metrics.vertxMetrics())
       .build();
+    HazelcastInstance hazelcast;
+    try {
+      hazelcast = member.join();
+    } catch (CompletionException e) {
+      vertx.close();
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
     ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast, metrics);
     node.context.runOnContext(v -> {
       node.cache.start();

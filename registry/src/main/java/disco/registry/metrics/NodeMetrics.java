@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -47,7 +46,7 @@ public final class NodeMetrics {
    */
   public NodeMetrics(boolean httpServerMeters) {
     this.httpServerMeters = httpServerMeters;
-    new UptimeMetrics().bindTo(registry);
+    // uptime, CPU, memory, GC and threads come with Vert.x's JVM metrics (instrument)
     new FileDescriptorMetrics().bindTo(registry);
     ProcessMemory.bindTo(registry);
     swept = counter("disco.records.swept", "Records of departed members this node removed from the cluster map");
