@@ -30,6 +30,28 @@ for service in slip poule registry; do
 done
 version=$(jar_version slip/target/slip.jar)
 
+# Every module that jdeps finds in the jars, and every one docker/jre-modules lists (those loaded by
+# reflection too), must be in the base image: a jlink base holds only the modules it was made with,
+# and a missing one would show only when a service needs it.
+check_modules() {
+  local base=${BASE_IMAGE:-$(sed -n 's/^ARG BASE_IMAGE=//p' docker/Dockerfile)} needed present missing=
+  if ! command -v jdeps >/dev/null 2>&1; then
+    echo "build-images: no jdeps here: the base image's modules are not checked" >&2
+    return 0
+  fi
+  needed=$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 -q \
+             slip/target/slip.jar poule/target/poule.jar registry/target/registry.jar | tr ',' ' ') \
+    || die "jdeps cannot read the service jars"
+  needed+=" $(grep -v '^#' docker/jre-modules)"
+  present=$(docker run --rm --entrypoint java "$base" --list-modules | sed 's/@.*//') \
+    || die "cannot list the modules of $base"
+  for module in $needed; do
+    grep -qx "$module" <<<"$present" || missing+=" $module"
+  done
+  [ -z "$missing" ] || die "$base lacks the module(s)$missing that the jars need: add them to docker/jre-modules and rebuild it"
+}
+check_modules
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 base_args=()

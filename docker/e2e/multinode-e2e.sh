@@ -24,7 +24,7 @@ NODES=${E2E_NODES:-3}
 STACK=disco
 PORT=${E2E_POULE_PORT:-18080}
 SOAK_S=${E2E_SOAK_S:-600}
-export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-bookworm}
+export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-jlink}
 export BASELINE_CLIENT="$root/docker/e2e/baseline-client.sh"
 E2E_NAME=multinode-e2e
 STEPS_TOTAL=14
@@ -96,6 +96,12 @@ other_members() {
     node_docker "$i" ps -q --filter "label=com.docker.swarm.service.name=${STACK}_watcher" --filter status=running
   done 2>/dev/null | wc -l
 }
+# GET PATH from inside task ID on node I, the body only: plain bash, as the images have no curl
+task_get() { # I ID PATH
+  node_docker "$1" exec "$2" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n" "$0" >&3
+    timeout 2 cat <&3' "$3" | sed '1,/^\r$/d'
+}
 # every slip and poule sees exactly the N healthy slips plus the other running members
 one_cluster() { # N
   local id i n expected
@@ -104,7 +110,7 @@ one_cluster() { # N
   [ "$n" -eq "$expected" ] || return 1
   while read -r id node; do
     i=${node#node-}
-    n=$(node_docker "$i" exec "$id" curl -fsS --max-time 2 http://127.0.0.1:8080/cluster | jq '.members | length') || return 1
+    n=$(task_get "$i" "$id" /cluster | jq '.members | length') || return 1
     [ "$n" -eq "$expected" ] || return 1
   done < <(slip_tasks)
 }

@@ -31,7 +31,7 @@ PROM_PORT=${E2E_PROMETHEUS_PORT:-19090} # the stack's Prometheus, host mode
 COMPOSE_PROJECT=disco-e2e-compose
 NET=disco-e2e-net
 LABEL=disco.e2e=1
-export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-bookworm}
+export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-jlink}
 
 RECORD_GONE_S=${E2E_RECORD_GONE_S:-5}
 RECORD_GONE_BOUND_S=${E2E_RECORD_GONE_BOUND_S:-15}
