@@ -113,6 +113,7 @@ for i in $(seq 1 "$runs"); do
   [ "$n" = 6 ] || die "the joining slip sees $n members, not 6: it did not join the running cluster"
   docker stop -t 30 "disco-bench-joiner-$i" >/dev/null
   docker rm -f "disco-bench-joiner-$i" >/dev/null
+  sleep 10 # the 5 settle (partitions migrated back): the next joiner meets a running cluster, not a departure
 done
 join_start=$(median "${joins[@]}") join_range=$(range "${joins[@]}")
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the four measurements of issue 4 on this machine, one after the other, and prints a Markdown report.
-#   bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency] [footprint] [propagation] [scale]
+# Runs the four measurements of issue 4 on this machine, one after the other, and prints a Markdown report;
+# `image` adds the images under the stack's limits (bench/image.sh: size, start alone and joining 5,
+# RSS idle and at 5000 in flight); it needs a Docker engine and the images, so it runs only when named.
+#   bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency] [footprint] [propagation] [scale] [image]
 #   --write     also puts the report in docs/BENCHMARKS.md, between its bench:begin/bench:end markers
 #   --loadgen   wrk (default, Debian's package) or vertx (disco.bench.LoadGenerator, a Vert.x client JVM)
 # Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk and taskset.
@@ -13,13 +15,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 write=0
 sections=()
+image=0
 export BENCH_LOADGEN=${BENCH_LOADGEN:-wrk}
 while [ $# -gt 0 ]; do
   case "$1" in
     --write) write=1 ;;
     --loadgen) shift; BENCH_LOADGEN=${1:?--loadgen needs wrk or vertx} ;;
     efficiency|footprint|propagation|scale) sections+=("$1") ;;
-    *) echo "usage: bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency|footprint|propagation|scale]..." >&2
+    image) image=1 ;;
+    *) echo "usage: bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency|footprint|propagation|scale|image]..." >&2
        exit 2 ;;
   esac
   shift
@@ -97,10 +101,16 @@ out=$BENCH_LOG_DIR/report.md
   echo "the server's and the generator's CPU use are reported next to each load."
   echo
 } >"$out"
-java -Xmx256m -jar "$BENCH_JAR" "${sections[@]}" >>"$out" &
-driver=$!
 status=0
-wait "$driver" || status=$?
+# no section named: the four of issue 4 (the driver's default); only `image` named: that one alone
+if [ "${#sections[@]}" -gt 0 ] || [ "$image" = 0 ]; then
+  java -Xmx256m -jar "$BENCH_JAR" "${sections[@]}" >>"$out" &
+  driver=$!
+  wait "$driver" || status=$?
+fi
+if [ "$image" = 1 ]; then
+  "$root/bench/image.sh" >>"$out" || status=$?
+fi
 
 cat "$out"
 if [ "$write" = 1 ]; then
