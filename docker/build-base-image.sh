@@ -6,8 +6,9 @@
 #      docker/build-images.sh), with the JDK's default CDS archive that the images' AppCDS
 #      archives build on;
 #   2. that runtime goes into a root of extracted Debian packages: the libraries it links against,
-#      bash and busybox, and nothing else (no package manager, no docs); then `docker import`.
-# Skipped when the image already exists. Needs root (mmdebstrap, chroot) and about a minute.
+#      bash, busybox and getent, and nothing else (no package manager, no docs); then `docker import`.
+# Skipped when the image exists and was made by this script from this module list (its label
+# disco.base.recipe). Needs root (mmdebstrap, chroot) and about 30 s.
 #   BASE_IMAGE (default disco/jre-base:17-jlink)  the image name to build
 #   SUITE      (default bookworm)                 the Debian release, from this machine's apt sources
 set -euo pipefail
@@ -20,14 +21,15 @@ die() { echo "build-base-image: ERROR: $*" >&2; exit 1; }
 modules=$(grep -v '^#' "$here/jre-modules" | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
 [ -n "$modules" ] || die "$here/jre-modules lists no module"
 
+# the recipe: this script and the module list; an image made from another recipe is made again
+recipe=$(cat "${BASH_SOURCE[0]}" "$here/jre-modules" | sha256sum | cut -c1-16)
 if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-  present=$(docker run --rm --entrypoint java "$BASE_IMAGE" --list-modules 2>/dev/null | sed 's/@.*//')
-  missing=$(tr ',' '\n' <<<"$modules" | grep -vxF -f <(echo "$present") || true)
-  if [ -z "$missing" ]; then
+  made_from=$(docker image inspect -f '{{ index .Config.Labels "disco.base.recipe" }}' "$BASE_IMAGE" 2>/dev/null || true)
+  if [ "$made_from" = "$recipe" ]; then
     echo "base image $BASE_IMAGE already present" >&2
     exit 0
   fi
-  echo "base image $BASE_IMAGE lacks $(echo $missing): building it again" >&2
+  echo "base image $BASE_IMAGE was made from another recipe: making it again" >&2
 fi
 [ "$(id -u)" = 0 ] || die "needs root (mmdebstrap, and chroot to run jlink)"
 if ! command -v mmdebstrap >/dev/null 2>&1; then
@@ -69,9 +71,10 @@ umount "$work/jdk/proc"
 # 2. the image's root. Extracted, not installed: no maintainer script runs, so this writes the
 # little they would have (the user database, the linker's cache, the name service's order).
 # bash runs the health check and the CDS training run; busybox (1 MB, against 8 for coreutils and
-# their libraries) gives sh, ls, cat, ps and the rest to those scripts and to whoever debugs a task.
+# their libraries) gives sh, ls, cat, ps, wget and the rest to those scripts and to whoever debugs a
+# task; libc-bin its getent, to see what a task's name resolves to (and the e2e's plain client).
 root=$work/root
-quietly mmdebstrap --quiet --variant=extract --include="$packages,base-files,base-passwd,bash,busybox" \
+quietly mmdebstrap --quiet --variant=extract --include="$packages,base-files,base-passwd,bash,busybox,libc-bin" \
   --setup-hook='for d in bin sbin lib lib64; do mkdir -p "$1/usr/$d"; ln -s "usr/$d" "$1/$d"; done' \
   "$SUITE" "$root"
 rm -rf "$root"/usr/share/{doc,man,info,locale,lintian} "$root"/usr/lib/x86_64-linux-gnu/gconv \
@@ -90,6 +93,7 @@ tar -C "$root" -cf - . | docker import \
   --change 'ENV JAVA_HOME=/opt/java' \
   --change 'ENV PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["bash"]' \
+  --change "LABEL disco.base.recipe=$recipe" \
   - "$BASE_IMAGE" >/dev/null
 echo "built $BASE_IMAGE ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{ printf "%d MB", $1 / 1e6 }'):" \
-  "$packages, bash, busybox):" "$(docker run --rm "$BASE_IMAGE" java -version 2>&1 | head -n 1)" >&2
+  "$packages, bash, busybox, getent):" "$(docker run --rm "$BASE_IMAGE" java -version 2>&1 | head -n 1)" >&2
