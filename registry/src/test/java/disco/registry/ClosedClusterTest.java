@@ -51,10 +51,12 @@ class ClosedClusterTest {
     ClusterNode b = cluster.join();
     within(Duration.ofSeconds(15), "b joined a", () -> a.liveMemberIds().size() == 2);
 
-    // three split-brain checks (HazelcastSettings.MERGE_DELAY) and more: time enough to merge, were it allowed
+    // three split-brain checks (HazelcastSettings.MERGE_DELAY) and more: time enough to merge, were it allowed.
+    // The stranger may leave and join anew meanwhile (LoneMemberWatchdog sees a cluster beside it), so
+    // its own id can change: what must hold is that neither side ever lists the other.
     long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
     while (System.nanoTime() < end) {
-      assertThat(stranger.liveMemberIds()).containsExactly(stranger.nodeId());
+      assertThat(stranger.liveMemberIds()).doesNotContain(a.nodeId(), b.nodeId()).hasSizeLessThanOrEqualTo(1);
       assertThat(a.liveMemberIds()).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
       Thread.sleep(200);
     }
