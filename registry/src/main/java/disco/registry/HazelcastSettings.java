@@ -31,12 +31,17 @@ final class HazelcastSettings {
   static final int PARTITIONS = 31;
   /**
    * When the master is lost, the next oldest member claims mastership and asks every member for its
-   * view; Hazelcast waits on the first one that does not answer for this whole time, so a node cut
-   * off with the master and other members on it costs this much more before their records go. Not
-   * shorter: with 1 s, live members that had not yet noticed the master's loss themselves did not
-   * accept the claim in time and were expelled with it (a 3-node run, 2026-11-30).
+   * view. A member accepts only once its own heartbeat deadline for the master has run out, up to a
+   * heartbeat interval after the claimant's; until then it answers "retry". Hazelcast retries the
+   * claim as many times as this timeout has seconds: the first 5 at once, the next with a pause
+   * that doubles from 1 ms to 500 ms. At 4 (4 retries within milliseconds) the claimant dropped every
+   * member that had not yet suspected the master and stayed alone: the cluster shattered on a
+   * frozen master on loopback (FrozenMasterIT) and on a 3-node swarm's rolling update, where the
+   * split never healed. At 20 the others have 3.5 s to agree. It also bounds the wait on a member
+   * that does not answer at all, but that member is suspected itself within the heartbeat deadline,
+   * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).
    */
-  static final int MASTERSHIP_CLAIM_TIMEOUT = 4;
+  static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
 
   private HazelcastSettings() {
   }
@@ -84,10 +89,7 @@ final class HazelcastSettings {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.operation.call.timeout.millis", String.valueOf(OPERATION_TIMEOUT_MS));
-    // when the master freezes, the next oldest claims mastership and waits for every member's view;
-    // members that do not answer are dropped after this (default 120 s). A claim that waited on slow
-    // members left the cluster without a master for 12 s on the overlay, and live members were
-    // expelled meanwhile (MASTERSHIP_CLAIM_TIMEOUT says why it is not shorter)
+    // Hazelcast's default is 120 s: MASTERSHIP_CLAIM_TIMEOUT says why 20
     config.setProperty("hazelcast.mastership.claim.timeout.seconds", String.valueOf(MASTERSHIP_CLAIM_TIMEOUT));
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "15");
     // socket writes stay on Hazelcast's IO threads: a caller's thread never does network I/O

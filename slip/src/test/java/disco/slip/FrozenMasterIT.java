@@ -1,0 +1,105 @@
+package disco.slip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import disco.registry.Http;
+import disco.registry.JavaProcess;
+import disco.registry.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The master frozen as {@code docker pause} freezes it (SIGSTOP). The next oldest member claims
+ * mastership, and the others accept the claim only once their own heartbeat deadline for the master
+ * has run out, up to a second after the claimant's. A claim that gave up on them at once left the
+ * claimant alone beside the rest, and that split never healed: a 3-node swarm's rolling update,
+ * 2026-11-30. Real processes: a frozen JVM is what the other members must tell from a slow one.
+ */
+@Timeout(180)
+class FrozenMasterIT {
+
+  private static final Duration WATCH = Duration.ofSeconds(15);
+
+  private final String cluster = "frozen-master-" + UUID.randomUUID().toString().substring(0, 8);
+  private final List<JavaProcess> slips = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    slips.forEach(slip -> signal(slip, "CONT"));
+    slips.forEach(JavaProcess::close);
+  }
+
+  @Test
+  void live_members_never_drop_each_other_when_the_master_freezes() throws InterruptedException {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      JavaProcess slip = JavaProcess.start(JavaProcess.jar("slip"), Map.of("CLUSTER_NAME", cluster, "HTTP_PORT", "0",
+        "HOSTNAME", "slip-" + i), JavaProcess.logFile(cluster + "-slip-" + i));
+      slips.add(slip);
+      ports.add(Integer.parseInt(slip.awaitLog("ready on port (\\d+)", Duration.ofSeconds(60))));
+      int size = i;
+      // one at a time, so that the first is the oldest member: the master
+      TestCluster.within(Duration.ofSeconds(30), "slip-" + i + " in a cluster of " + size,
+        () -> ports.stream().allMatch(port -> members(port).size() == size));
+    }
+    List<Integer> live = ports.subList(1, 4);
+    Map<Integer, String> selves = live.stream().collect(Collectors.toMap(port -> port, FrozenMasterIT::self));
+    Set<String> liveAddresses = new TreeSet<>(selves.values());
+
+    signal(slips.get(0), "STOP");
+    long deadline = System.nanoTime() + WATCH.toNanos();
+    List<String> dropped = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      for (int port : live) {
+        Set<String> seen = members(port);
+        if (!seen.containsAll(liveAddresses)) {
+          dropped.add(selves.get(port) + " listed only " + seen);
+        }
+      }
+      Thread.sleep(100);
+    }
+
+    assertThat(dropped).as("live members dropped by a live member after the master froze").isEmpty();
+    assertThat(live).as("every live member lists exactly the live ones, %s after the freeze", WATCH)
+      .allSatisfy(port -> assertThat(members(port)).isEqualTo(liveAddresses));
+  }
+
+  private static Set<String> members(int httpPort) {
+    return cluster(httpPort).getJsonArray("members").stream()
+      .map(member -> ((JsonObject) member).getString("address"))
+      .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static String self(int httpPort) {
+    return cluster(httpPort).getJsonArray("members").stream()
+      .map(JsonObject.class::cast)
+      .filter(member -> member.getBoolean("self"))
+      .map(member -> member.getString("address"))
+      .findFirst().orElseThrow();
+  }
+
+  private static JsonObject cluster(int httpPort) {
+    return Http.json("http://127.0.0.1:" + httpPort + "/cluster");
+  }
+
+  private static void signal(JavaProcess process, String signal) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) {
+      throw new AssertionError("cannot send SIG" + signal + " to " + process.pid(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
