@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
 
 /** Measurement 4: N slips started at once into poule's cluster: convergence, memory, spread of calls. */
 final class Scale {
@@ -32,11 +34,22 @@ final class Scale {
         "poule never got ready");
     long t0 = System.currentTimeMillis();
     List<Services.Node> slips = new ArrayList<>();
+    // each slip's own start, and when poule first counted a call to it, in ms since t0
+    long[] startedAt = new long[n];
+    AtomicLongArray firstCalled = new AtomicLongArray(n);
+    for (int i = 0; i < n; i++) {
+      firstCalled.set(i, -1);
+    }
+    // slips started one by one are watched while the others start: their own start is the measure
+    Thread watcher = new Thread(() -> watchFirstCalls(poule, t0, firstCalled), "first-calls");
+    watcher.setDaemon(true);
+    watcher.start();
     for (int i = 0; i < n; i++) {
       if (i > 0 && config.scaleStaggerMs() > 0) {
         Thread.sleep(config.scaleStaggerMs());
       }
-      slips.add(services.slip(String.format("scale-%02d", i), cluster, poule.clusterPort(), null));
+      startedAt[i] = System.currentTimeMillis() - t0;
+      slips.add(services.slip(host(i), cluster, poule.clusterPort(), null));
     }
     long lastStarted = System.currentTimeMillis() - t0;
     long[] members = {-1};
@@ -52,6 +65,18 @@ final class Scale {
       }
       return members[0] >= 0 && records[0] >= 0 ? true : null;
     });
+    Probe.poll(Duration.ofSeconds(60), 100,
+        () -> IntStream.range(0, n).allMatch(i -> firstCalled.get(i) >= 0) ? true : null);
+    watcher.interrupt();
+    List<Long> toFirstCall = new ArrayList<>();
+    long neverCalled = 0;
+    for (int i = 0; i < n; i++) {
+      if (firstCalled.get(i) < 0) {
+        neverCalled++;
+      } else {
+        toFirstCall.add(firstCalled.get(i) - startedAt[i]);
+      }
+    }
     Long allReady = Probe.poll(Duration.ofSeconds(120), 100, () -> slips.stream().allMatch(
         s -> Probe.status(s.httpPort(), "/health/ready") == 200) ? System.currentTimeMillis() - t0 : null);
     long agree = slips.stream().map(s -> Probe.json(s.httpPort(), "/cluster"))
@@ -67,8 +92,7 @@ final class Scale {
 
     List<Long> calls = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String h = String.format("scale-%02d", i);
-      calls.add(callsOf(after, h) - callsOf(before, h));
+      calls.add(callsOf(after, host(i)) - callsOf(before, host(i)));
     }
     long min = calls.stream().mapToLong(Long::longValue).min().orElse(0);
     long max = Table.max(calls);
@@ -80,6 +104,10 @@ final class Scale {
     t.row("start of the first `java -jar` -> poule sees " + (n + 1) + " members (ms)", show(members[0]));
     t.row("-> poule sees " + n + " slip records (ms)", show(records[0]));
     t.row("-> every slip answers /health/ready 200 (ms)", allReady == null ? "not within 120 s" : allReady);
+    t.row("each slip's own start -> poule's first call to it (ms): min / median / max",
+        toFirstCall.isEmpty() ? "-" : toFirstCall.stream().mapToLong(Long::longValue).min().orElse(-1)
+            + " / " + Table.median(toFirstCall) + " / " + Table.max(toFirstCall));
+    t.row("slips poule never called", neverCalled);
     t.row("slips that themselves see " + (n + 1) + " members", agree + " of " + n);
     t.row("slip processes that exited before the end", exited);
     t.row("RSS per running slip, idle (MiB): min / median / max", rss.stream().mapToLong(Long::longValue).min().orElse(-1)
@@ -96,6 +124,28 @@ final class Scale {
         + "for " + (n + 1) + " JVMs) into its cluster on 127.0.0.1. Membership polled every 100 ms on poule's "
         + "GET /cluster. Spread = calls per slip (delta of poule's perHost calls) over " + SPREAD_WINDOW_S
         + " s once all are ready.\n\n" + t + "\nCalls per slip: " + Table.all(calls) + "\n";
+  }
+
+  private static String host(int i) {
+    return String.format("scale-%02d", i);
+  }
+
+  /** Polls poule's stats every 100 ms until interrupted; notes when each slip got its first call. */
+  private static void watchFirstCalls(Services.Node poule, long t0, AtomicLongArray firstCalled) {
+    while (!Thread.currentThread().isInterrupted()) {
+      JsonObject stats = Probe.json(poule.httpPort(), "/api/stats");
+      long now = System.currentTimeMillis() - t0;
+      for (int i = 0; i < firstCalled.length(); i++) {
+        if (firstCalled.get(i) < 0 && callsOf(stats, host(i)) > 0) {
+          firstCalled.set(i, now);
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   private static String show(long ms) {
