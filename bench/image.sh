@@ -9,6 +9,8 @@
 #     poule calling 5 slips and the watcher watching them, 30 s after their start.
 #   bench/image.sh [--no-cds]    --no-cds: start the slips without their AppCDS archive
 # Knobs: BENCH_IMAGE_RUNS (3), BENCH_IMAGE_TAG (the jar's version, 0.0.2), BENCH_IMAGE_LOAD_S (20).
+#   BENCH_IMAGE_ENV: KEY=VALUE pairs, space-separated, given to every container, to try a setting
+#   without building images again (MALLOC_ARENA_MAX=2, or JAVA_TOOL_OPTIONS=-Xss512k; no spaces in a value).
 # Needs a running engine (docker/engine.sh start), the images (docker/build-images.sh) and wrk.
 # Traffic goes only to the containers it starts, which it removes on exit.
 set -euo pipefail
@@ -44,7 +46,9 @@ run() {
   args=(-d --name "$name" --label "$label" --network "$net" --network-alias members --hostname "$name"
     --cpus "$cpus" --memory "$memory" -e CLUSTER_INSECURE=true -e CLUSTER_NAME=bench-image
     -e CLUSTER_MEMBERS=members)
-  for kv in "$@"; do args+=(-e "$kv"); done
+  # shellcheck disable=SC2206 # split on spaces on purpose: one pair per word
+  local extra=(${BENCH_IMAGE_ENV:-})
+  for kv in "$@" "${extra[@]}"; do args+=(-e "$kv"); done
   if [ "$cds" = 0 ]; then
     args+=(--entrypoint java "$image" -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError
       -Djava.net.preferIPv4Stack=true -Dsun.net.inetaddr.ttl=5 -jar /app/service.jar)
@@ -76,7 +80,7 @@ mb() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%d", $1 / 1e6 }
 
 echo "### Images under the stack's limits"
 echo
-echo "Measured by \`bench/image.sh$([ "$cds" = 0 ] && echo ' --no-cds')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $runs runs per start figure."
+echo "Measured by \`bench/image.sh$([ "$cds" = 0 ] && echo ' --no-cds')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $runs runs per start figure.${BENCH_IMAGE_ENV:+ Every container also had: $BENCH_IMAGE_ENV.}"
 echo
 echo "| image | size |"
 echo "|---|---|"
