@@ -50,8 +50,7 @@ run() {
   local extra=(${BENCH_IMAGE_ENV:-})
   for kv in "$@" "${extra[@]}"; do args+=(-e "$kv"); done
   if [ "$cds" = 0 ]; then
-    args+=(--entrypoint java "$image" -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError
-      -Djava.net.preferIPv4Stack=true -Dsun.net.inetaddr.ttl=5 -jar /app/service.jar)
+    args+=(--entrypoint java "$image" @/app/jvm.options -jar /app/service.jar)
   else
     args+=("$image")
   fi
