@@ -213,6 +213,16 @@ dump_state() {
   local id
   id=$(node_docker 1 ps -q --filter "label=com.docker.swarm.service.name=${STACK}_poule" | head -n 1)
   [ -z "$id" ] || node_docker 1 logs "$id" 2>&1 | grep -vE "^\s+at |^\s*$" | tail -n 60 >&2 || true
+  # and what every other member saw: a member that stayed apart tells why only in its own log
+  local i name
+  for i in $LIVE_NODES; do
+    while read -r id name; do
+      [ -n "$id" ] || continue
+      say "---- $name on node-$i ($(node_docker "$i" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$id" 2>/dev/null))"
+      node_docker "$i" logs "$id" 2>&1 | grep -vE "^\s+at |^\s*$" | tail -n 40 >&2 || true
+    done < <(node_docker "$i" ps --filter "label=com.docker.stack.namespace=$STACK" --format '{{.ID}} {{.Names}}' 2>/dev/null \
+      | grep -vE "_poule\.|_baseline\.")
+  done
 }
 
 on_exit() {

@@ -11,6 +11,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.instance.impl.NodeShutdownHelper;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -72,6 +74,10 @@ public final class ClusterNode {
   private final RecordCache cache;
   private final RecordSweeper sweeper;
   private volatile boolean closing;
+  /** When Hazelcast's merge into another cluster began, or -1 when no merge is under way. */
+  private volatile long mergingSince = -1;
+  /** Hazelcast stopped this member by itself: a merge whose join failed. The watchdog starts a new one. */
+  private volatile boolean stoppedByItself;
   private volatile boolean rejoining;
   private volatile String nodeId;
 
@@ -111,7 +117,18 @@ public final class ClusterNode {
       }
     });
     member.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleState.MERGED && !closing) {
+      LifecycleState state = event.getState();
+      if (state == LifecycleState.MERGING) {
+        mergingSince = System.currentTimeMillis();
+      } else if (state == LifecycleState.MERGED || state == LifecycleState.MERGE_FAILED
+        || state == LifecycleState.SHUTTING_DOWN) {
+        mergingSince = -1;
+      }
+      if (state == LifecycleState.SHUTTING_DOWN && !closing && !rejoining) {
+        LOG.warn("Hazelcast is stopping this member by itself (a merge that could not join the other side)");
+        stoppedByItself = true;
+      }
+      if (state == LifecycleState.MERGED && !closing) {
         LOG.info("Merged back into the cluster after a split: {} members now, node id {}", members().size(), nodeId());
         metrics.merged();
         mergeHandlers.forEach(subscription -> subscription.deliver(null));
@@ -167,15 +184,19 @@ public final class ClusterNode {
    * Leaves the cluster this member is stuck apart in and joins the others from scratch, as a
    * new member. Blocks for the join: called by the watchdog's own thread.
    */
-  void rejoin() {
+  void rejoin(String why) {
     if (closing) {
       return;
     }
     HazelcastInstance stuck = hazelcast;
-    LOG.warn("Apart from members that answer (lost in a split, or a larger cluster beside this one): leaving and joining anew");
+    LOG.warn("{}: leaving and joining anew", why);
     rejoining = true;
+    stoppedByItself = false;
     HazelcastInstance fresh;
     try {
+      if (mergingSince >= 0) {
+        endMerge(stuck);
+      }
       stuck.getLifecycleService().terminate();
       history.forget();
       fresh = joinAnew();
@@ -194,6 +215,33 @@ public final class ClusterNode {
     metrics.merged();
     // the same as after a merge: re-read the records, write our own again under the new id, sweep
     mergeHandlers.forEach(subscription -> subscription.deliver(null));
+  }
+
+  /**
+   * Hazelcast merges under its lifecycle lock, the join to the other side included, and that join
+   * may go on for hazelcast.max.join.seconds (300 s) when the other side's master does not take it:
+   * terminate() would wait for it all that time. This stops the node the way Hazelcast's own
+   * failure paths do (NodeShutdownHelper), without that lock; the join then ends and releases it.
+   */
+  private static void endMerge(HazelcastInstance member) {
+    if (member instanceof HazelcastInstanceProxy proxy) {
+      try {
+        NodeShutdownHelper.shutdownNodeByFiringEvents(proxy.getOriginal().node, true);
+      } catch (HazelcastInstanceNotActiveException e) {
+        // it stopped meanwhile: terminate() will not wait long
+      }
+    }
+  }
+
+  /** How long Hazelcast's merge into another cluster has gone on, or -1 when none is under way. */
+  long mergingForMs() {
+    long since = mergingSince;
+    return since < 0 ? -1 : System.currentTimeMillis() - since;
+  }
+
+  /** Whether Hazelcast stopped this member by itself since the last rejoin: it needs a new one. */
+  boolean stoppedByItself() {
+    return stoppedByItself && !closing;
   }
 
   /** A new member, tried again for up to {@link #REJOIN_TIMEOUT_MS}; null when none started or the node closes. */
@@ -248,6 +296,10 @@ public final class ClusterNode {
   /** Whether this node is leaving a cluster it was stuck apart in to join the others anew (seconds). */
   public boolean isRejoining() {
     return rejoining;
+  }
+
+  LoneMemberWatchdog watchdog() {
+    return watchdog;
   }
 
   Context context() {

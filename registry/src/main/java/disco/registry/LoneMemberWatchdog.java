@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * The larger side never does, and neither does a member whose discovered peers are all with it. A
  * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
  * (a member that cannot join the others, say with another secret, stays alone quietly).
+ * It also starts a new member when Hazelcast stopped this one by itself (a merge whose join failed),
+ * and when a merge has gone on for {@link #MAX_MERGE_MS}.
  * Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {
@@ -42,6 +44,12 @@ final class LoneMemberWatchdog {
   static final long REJOIN_AFTER_MS = 8_000;
   static final long MAX_REJOIN_AFTER_MS = 120_000;
   static final int CONNECT_TIMEOUT_MS = 500;
+  /**
+   * A merge takes a second or two, most of it the join to the other side's master. One that goes on
+   * longer is stuck: Hazelcast would keep trying for up to 320 s, the member alone and unable to
+   * leave meanwhile (seen on the overlay: a slip alone for minutes beside the full cluster).
+   */
+  static final long MAX_MERGE_MS = 10_000;
 
   private final ClusterNode node;
   private final MembershipHistory history;
@@ -67,7 +75,16 @@ final class LoneMemberWatchdog {
 
   private void check() {
     try {
-      if (!node.isRunning() || !apartFromMembersThatAnswer()) {
+      if (node.stoppedByItself()) {
+        node.rejoin("Hazelcast stopped this member by itself");
+        return;
+      }
+      long merging = node.mergingForMs();
+      if (merging >= MAX_MERGE_MS) {
+        node.rejoin("A merge into another cluster has not joined it after " + merging + " ms");
+        return;
+      }
+      if (merging >= 0 || !node.isRunning() || !apartFromMembersThatAnswer()) {
         apartSince = -1;
         rejoinAfter = REJOIN_AFTER_MS;
         return;
@@ -78,7 +95,7 @@ final class LoneMemberWatchdog {
       } else if (now - apartSince >= rejoinAfter) {
         apartSince = -1;
         rejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, rejoinAfter * 2);
-        node.rejoin();
+        node.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one)");
       }
     } catch (RuntimeException e) {
       // the next check tries again; a watchdog that dies would leave the member stuck for good

@@ -63,7 +63,7 @@ class RecordCleanupTest {
     ClusterNode c = nodes.c();
     assertThat(owners(a)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId(), c.nodeId());
 
-    c.hazelcast().getLifecycleService().terminate();
+    TestCluster.crash(c);
 
     Duration gone = within(Duration.ofSeconds(5), "record of the crashed node removed",
       () -> !owners(a).contains(c.nodeId()));
@@ -86,8 +86,8 @@ class RecordCleanupTest {
     Three nodes = threeNodesWithRecords();
     ClusterNode a = nodes.a();
 
-    nodes.b().hazelcast().getLifecycleService().terminate();
-    nodes.c().hazelcast().getLifecycleService().terminate();
+    TestCluster.crash(nodes.b());
+    TestCluster.crash(nodes.c());
     within(Duration.ofSeconds(5), "a alone", () -> a.liveMemberIds().size() == 1);
 
     assertThat(owners(a)).contains(nodes.b().nodeId(), nodes.c().nodeId());
@@ -189,7 +189,7 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
     String formerId = a.nodeId();
 
-    a.rejoin();
+    a.rejoin("a test");
 
     assertThat(a.nodeId()).isNotEqualTo(formerId);
     within(Duration.ofSeconds(10), "record under the new id in b's copy", () -> owners(b).equals(Set.of(a.nodeId())));

@@ -57,6 +57,8 @@ public final class TestCluster implements AutoCloseable {
 
   /** Ends {@code node}'s member at once, as a killed process's: no record removed, no leave announced. */
   public static void crash(ClusterNode node) {
+    // a killed process's watchdog dies with it: it must not start the member again
+    node.watchdog().stop();
     node.hazelcast().getLifecycleService().terminate();
   }
 
