@@ -4,12 +4,15 @@
 # AppCDS archive (Java 17's -XX:ArchiveClassesAtExit); each start of the image maps the archive
 # instead of loading and verifying those classes again. docs/BENCHMARKS.md has what it saves.
 #   docker/cds-train.sh ARCHIVE JAVA-FLAGS...
+# CDS_JAR (the image's /app/service.jar) and CDS_PORT (18080) let ./disco train its jars the same way.
 # Fails (and so fails the build) when the service does not come up or no archive was written.
 set -euo pipefail
 
 archive=$1
 shift
-port=18080
+jar=${CDS_JAR:-/app/service.jar}
+port=${CDS_PORT:-18080}
+log=$(mktemp)
 # a cluster of one on loopback, with a throwaway name: nothing outside the build can be reached
 export CLUSTER_NAME=cds-training CLUSTER_INSECURE=true CLUSTER_MEMBERS=127.0.0.1 CLUSTER_HOST=127.0.0.1 \
   HTTP_PORT=$port HOSTNAME=cds-training
@@ -26,7 +29,7 @@ answers() {
   [ "$status" = 200 ]
 }
 
-java -XX:ArchiveClassesAtExit="$archive" "$@" -jar /app/service.jar >/tmp/cds-training.log 2>&1 &
+java -XX:ArchiveClassesAtExit="$archive" "$@" -jar "$jar" >"$log" 2>&1 &
 pid=$!
 up=0
 for _ in $(seq 1 600); do
@@ -45,8 +48,9 @@ kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" || true
 if [ "$up" != 1 ] || [ ! -s "$archive" ]; then
   echo "cds-train: the service did not come up, or wrote no archive:" >&2
-  tail -n 20 /tmp/cds-training.log >&2
+  tail -n 20 "$log" >&2
+  rm -f "$log"
   exit 1
 fi
-rm -f /tmp/cds-training.log
+rm -f "$log"
 echo "cds-train: $(du -h "$archive" | cut -f1) archive of the classes a start loads" >&2

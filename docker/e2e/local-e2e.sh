@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# End-to-end test of the README's first command, with no Docker: `./disco up 2` builds, makes the
+# AppCDS archives and starts poule, two slips and the watcher on loopback; then, under poule's load:
+#   1. up: both slips called, every JVM started from its archive
+#   2. ./disco add: the new slip called          3. ./disco kill: its record gone, no failed call
+#   4. ./disco remove (SIGTERM): the same        5. ./disco down: nothing left running
+# Prints a timeline like the other e2e scripts, and stops everything it started.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+
+E2E_NAME=local-e2e
+STEPS_TOTAL=5
+# shellcheck source=docker/e2e/lib.sh
+. "$root/docker/e2e/lib.sh"
+
+PORT=${E2E_DASHBOARD_PORT:-18180}
+POULE_URL="http://127.0.0.1:$PORT"
+STATE=$root/.disco
+UP_LOG=$(mktemp /tmp/disco-local-e2e.XXXXXX)
+UP_PID=""
+
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  set +e
+  if [ "$rc" -ne 0 ]; then
+    say "---- ./disco up's output, and each process's last lines"
+    tail -n 30 "$UP_LOG" >&2
+    for log in "$STATE"/*.log; do [ -e "$log" ] && { say "---- $log"; tail -n 15 "$log" >&2; }; done
+  fi
+  ./disco down >/dev/null 2>&1
+  [ -z "$UP_PID" ] || { kill "$UP_PID" 2>/dev/null; wait "$UP_PID" 2>/dev/null; }
+  rm -f "$UP_LOG"
+  print_timeline "$rc" "$STEPS_TOTAL"
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+install_tools curl jq
+
+pid_of() { cat "$STATE/$1.pid"; }
+# the slips poule lists, sorted, one per line
+instances() { stats | jq -r '[.instances[].hostname] | sort | .[]'; }
+# poule lists exactly these slips (sorted, space-separated) and called each since SINCE_MS
+serving() { # "SLIP..." SINCE_MS
+  local s
+  s=$(stats) || return 1
+  jq -en --argjson s "$s" --arg want "$1" --argjson since "$2" '
+    ([$s.instances[].hostname] | sort | join(" ")) == $want
+    and all($want | split(" ")[]; ($s.perHost[.].lastSeen // 0) >= $since)' >/dev/null
+}
+# the process maps its service's archive: the start read its classes from it
+from_archive() { # NAME JAR
+  local jsa=${2%.jar}.jsa
+  grep -q "$jsa" "/proc/$(pid_of "$1")/maps" || fail "$1 (pid $(pid_of "$1")) did not map $jsa"
+}
+
+# ---- 1. up ---------------------------------------------------------------------------------------
+
+STEP="1 ./disco up 2"
+./disco down >/dev/null 2>&1 || true
+rm -f slip/target/slip.jsa poule/target/poule.jsa registry/target/registry.jsa
+t=$(now_ms)
+DASHBOARD_PORT=$PORT WATCHER_PORT=$((PORT + 1)) ./disco up 2 >"$UP_LOG" 2>&1 &
+UP_PID=$!
+wait_until 600 "./disco up has started everything" grep -q "following the cluster" "$UP_LOG"
+note "build, archives and start in $(secs_since "$t") s"
+for jar in slip/target/slip.jar poule/target/poule.jar registry/target/registry.jar; do
+  [ -s "${jar%.jar}.jsa" ] || fail "no AppCDS archive beside $jar: $(grep -i archive "$UP_LOG" | tail -n 1)"
+done
+wait_until 60 "the watcher started" test -s "$STATE/watcher.pid"
+from_archive poule poule/target/poule.jar
+from_archive slip-1 slip/target/slip.jar
+from_archive slip-2 slip/target/slip.jar
+wait_until 30 "the watcher maps its archive" grep -q registry/target/registry.jsa "/proc/$(pid_of watcher)/maps"
+! grep -h "\[cds" "$STATE"/*.log "$UP_LOG" >&2 || fail "a JVM warned about its AppCDS archive (above)"
+wait_until 30 "poule calls slip-1 and slip-2" serving "slip-1 slip-2" "$t"
+note "every JVM mapped its archive; poule calls slip-1 and slip-2"
+pass
+
+# ---- 2. add --------------------------------------------------------------------------------------
+
+STEP="2 ./disco add"
+E=$(errors)
+t=$(now_ms)
+./disco add >/dev/null
+wait_until 30 "poule calls slip-3" serving "slip-1 slip-2 slip-3" "$t"
+note "slip-3 called $(secs_since "$t") s after ./disco add began (its JVM's start included)"
+from_archive slip-3 slip/target/slip.jar
+errors_delta_zero "$E"
+pass
+
+# ---- 3. kill and 4. remove -----------------------------------------------------------------------
+
+# ./disco kill and remove stop the newest slip
+stop_case() { # STEP COMMAND NEWEST
+  STEP=$1
+  local t
+  E=$(errors)
+  t=$(now_ms)
+  ./disco "$2" >/dev/null
+  POLL_S=0.1 wait_until 30 "$3 out of poule's pool, the others called" serving "slip-1 slip-2" "$t"
+  note "$3 out of poule's pool $(secs_since "$t") s after ./disco $2 began"
+  errors_delta_zero "$E"
+  pass
+}
+stop_case "3 ./disco kill" kill slip-3
+t=$(now_ms)
+./disco add >/dev/null
+wait_until 30 "the next slip, slip-4, called" serving "slip-1 slip-2 slip-4" "$t"
+stop_case "4 ./disco remove" remove slip-4
+
+# ---- 5. down -------------------------------------------------------------------------------------
+
+STEP="5 ./disco down"
+pids=$(cat "$STATE"/*.pid)
+./disco down >/dev/null
+# shellcheck disable=SC2086
+! kill -0 $pids 2>/dev/null || fail "a process of ./disco up still runs after ./disco down"
+wait_until 30 "./disco up has returned" bash -c "! kill -0 $UP_PID 2>/dev/null"
+UP_PID=""
+note "every process stopped"
+pass
