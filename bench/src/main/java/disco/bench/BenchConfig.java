@@ -9,7 +9,7 @@ import java.util.Map;
 /** What bench/run.sh hands the drivers, read once from the environment. */
 record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
                    String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
-                   int scaleSlips, int scaleStaggerMs, int delayMs) {
+                   int scaleSlips, int scaleStaggerMs, int delayMs, List<String> discoFlags) {
 
   static BenchConfig fromEnv(Map<String, String> env) {
     String gen = env.getOrDefault("BENCH_LOADGEN", "wrk");
@@ -34,7 +34,9 @@ record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, P
         Env.integer(env, "BENCH_REPS", 3, 1, 50),
         Env.integer(env, "BENCH_SCALE_SLIPS", 20, 1, 22), // 22 slips + poule + driver: the JVM budget
         Env.integer(env, "BENCH_SCALE_STAGGER_MS", 0, 0, 60_000),
-        Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000));
+        Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000),
+        // the JVM flags ./disco starts slip.jar with (./disco java-flags), one per line; none: not measured
+        env.getOrDefault("BENCH_DISCO_FLAGS", "").lines().map(String::trim).filter(line -> !line.isEmpty()).toList());
   }
 
   /** CPU list for the server under test, or null when not pinned. */

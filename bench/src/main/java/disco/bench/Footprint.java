@@ -29,36 +29,36 @@ final class Footprint {
     this.efficiency = efficiency;
   }
 
-  String run() throws Exception {
-    List<Long> firstAnswer = new ArrayList<>();
-    List<Long> ready = new ArrayList<>();
-    List<Long> idleRss = new ArrayList<>();
-    List<Long> stop = new ArrayList<>();
-    for (int i = 0; i < config.reps(); i++) {
-      long t0 = System.currentTimeMillis();
-      Services.Node s = services.slip("start-" + i, "bench-foot-" + UUID.randomUUID(), 0, null);
-      AtomicLong answered = new AtomicLong(-1);
-      Thread prober = new Thread(() -> pollFirstAnswer(s.httpPort(), answered), "first-answer");
-      prober.start();
-      long readyAt = Probe.awaitOk(s.httpPort(), "/health/ready", Duration.ofSeconds(120));
-      prober.join(130_000);
-      Efficiency.require(readyAt > 0 && answered.get() > 0, "slip start-" + i + " never got ready");
-      firstAnswer.add(answered.get() - t0);
-      ready.add(readyAt - t0);
-      Thread.sleep(10_000);
-      idleRss.add(Math.round(Fleet.rssMiB(s.pid())));
-      long t1 = System.currentTimeMillis();
-      s.process().destroy();
-      s.process().waitFor(60, TimeUnit.SECONDS);
-      stop.add(System.currentTimeMillis() - t1);
-      fleet.stopAll();
+  /** The figures of one series of starts, one entry per run. */
+  private record Starts(List<Long> firstAnswer, List<Long> ready, List<Long> idleRss, List<Long> stop) {
+    Starts() {
+      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
+  }
+
+  String run() throws Exception {
+    Starts plain = starts("start-", List.of());
     Table t = new Table("figure", "median", "max", "runs");
     t.row("`java -jar` to first answered GET / (ms, includes one " + config.delayMs() + " ms delay)",
-        Table.median(firstAnswer), Table.max(firstAnswer), Table.all(firstAnswer));
-    t.row("`java -jar` to GET /health/ready = 200 (ms)", Table.median(ready), Table.max(ready), Table.all(ready));
-    t.row("RSS idle, 10 s after ready (MiB)", Table.median(idleRss), Table.max(idleRss), Table.all(idleRss));
-    t.row("SIGTERM to process exit (ms)", Table.median(stop), Table.max(stop), Table.all(stop));
+        Table.median(plain.firstAnswer), Table.max(plain.firstAnswer), Table.all(plain.firstAnswer));
+    t.row("`java -jar` to GET /health/ready = 200 (ms)", Table.median(plain.ready), Table.max(plain.ready),
+        Table.all(plain.ready));
+    t.row("RSS idle, 10 s after ready (MiB)", Table.median(plain.idleRss), Table.max(plain.idleRss),
+        Table.all(plain.idleRss));
+    t.row("SIGTERM to process exit (ms)", Table.median(plain.stop), Table.max(plain.stop), Table.all(plain.stop));
+    String disco;
+    if (config.discoFlags().isEmpty()) {
+      disco = "With `./disco`'s JVM flags: not measured (BENCH_DISCO_FLAGS is empty; bench/run.sh sets it).\n";
+    } else {
+      Starts flagged = starts("disco-", config.discoFlags());
+      Table d = new Table("figure", "median", "max", "runs");
+      d.row("`java` to GET /health/ready = 200 (ms)", Table.median(flagged.ready), Table.max(flagged.ready),
+          Table.all(flagged.ready));
+      d.row("RSS idle, 10 s after ready (MiB)", Table.median(flagged.idleRss), Table.max(flagged.idleRss),
+          Table.all(flagged.idleRss));
+      disco = "The same with `./disco`'s JVM flags (`" + String.join(" ", config.discoFlags()) + "`: its heap "
+          + "and collector, and the AppCDS archive `./disco archives` made of a start of this jar):\n\n" + d;
+    }
     StringBuilder load = new StringBuilder();
     if (!efficiency.slip.isEmpty()) {
       Table l = new Table("C", "slip peak RSS MiB", "bare peak RSS MiB");
@@ -72,7 +72,32 @@ final class Footprint {
     return "## 2. slip footprint\n\n"
         + "A fresh one-node cluster each run, not pinned (both cores), default JVM flags (no -Xmx). Times are "
         + "from just before the driver starts `java -jar slip.jar` to the first 200 answer; the probes poll "
-        + "every 10 ms. " + config.reps() + " runs.\n\n" + t + "\n" + load;
+        + "every 10 ms. " + config.reps() + " runs.\n\n" + t + "\n" + disco + "\n" + load;
+  }
+
+  /** {@code reps} fresh one-node clusters, each slip started with {@code jvmFlags}. */
+  private Starts starts(String prefix, List<String> jvmFlags) throws Exception {
+    Starts starts = new Starts();
+    for (int i = 0; i < config.reps(); i++) {
+      long t0 = System.currentTimeMillis();
+      Services.Node s = services.slip(prefix + i, "bench-foot-" + UUID.randomUUID(), 0, null, jvmFlags);
+      AtomicLong answered = new AtomicLong(-1);
+      Thread prober = new Thread(() -> pollFirstAnswer(s.httpPort(), answered), "first-answer");
+      prober.start();
+      long readyAt = Probe.awaitOk(s.httpPort(), "/health/ready", Duration.ofSeconds(120));
+      prober.join(130_000);
+      Efficiency.require(readyAt > 0 && answered.get() > 0, "slip " + prefix + i + " never got ready");
+      starts.firstAnswer.add(answered.get() - t0);
+      starts.ready.add(readyAt - t0);
+      Thread.sleep(10_000);
+      starts.idleRss.add(Math.round(Fleet.rssMiB(s.pid())));
+      long t1 = System.currentTimeMillis();
+      s.process().destroy();
+      s.process().waitFor(60, TimeUnit.SECONDS);
+      starts.stop.add(System.currentTimeMillis() - t1);
+      fleet.stopAll();
+    }
+    return starts;
   }
 
   private static void pollFirstAnswer(int port, AtomicLong answered) {

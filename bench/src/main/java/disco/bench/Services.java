@@ -3,6 +3,7 @@ package disco.bench;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,12 +35,17 @@ final class Services {
 
   /** A slip named hostname; seed is the cluster port of a member to join through, or 0 for itself. */
   Node slip(String hostname, String cluster, int seed, String cpus) throws IOException {
+    return slip(hostname, cluster, seed, cpus, List.of());
+  }
+
+  /** As {@link #slip(String, String, int, String)}, the JVM given {@code jvmFlags}. */
+  Node slip(String hostname, String cluster, int seed, String cpus, List<String> jvmFlags) throws IOException {
     return java("slip-" + hostname, config.slipJar().toString(), cluster, seed, cpus,
-        Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())));
+        Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())), jvmFlags);
   }
 
   Node poule(String cluster, int seed, Map<String, String> extra) throws IOException {
-    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra);
+    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra, List.of());
   }
 
   Node bare(String cpus) throws IOException {
@@ -50,8 +56,8 @@ final class Services {
     return new Node("bare", p, port, 0);
   }
 
-  private Node java(String name, String jar, String cluster, int seed, String cpus, Map<String, String> extra)
-      throws IOException {
+  private Node java(String name, String jar, String cluster, int seed, String cpus, Map<String, String> extra,
+                    List<String> jvmFlags) throws IOException {
     int http = freePort();
     int hz = freePort();
     Map<String, String> env = new HashMap<>(extra);
@@ -62,7 +68,10 @@ final class Services {
     env.put("CLUSTER_PORT", Integer.toString(hz));
     // an explicit seed port: another cluster on this machine (a test run) may hold 5701-5703
     env.put("CLUSTER_MEMBERS", "127.0.0.1:" + (seed == 0 ? hz : seed));
-    Process p = fleet.start(name, env, cpus, List.of("java", "-jar", jar));
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", jar));
+    Process p = fleet.start(name, env, cpus, command);
     return new Node(name, p, http, hz);
   }
 
