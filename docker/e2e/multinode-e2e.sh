@@ -496,6 +496,9 @@ frozen_reports=0
 timeouts=0
 suspicions=0
 rejoins=0
+rejoins_apart=0
+rejoins_merge=0
+rejoins_stopped=0
 # a thread of a paused container is reported on waking as held for the whole pause: the freeze, not a wait
 freeze_ms() { # CONTAINER: the pauses it went through, in ms
   local entry
@@ -520,9 +523,13 @@ for i in $LIVE_NODES; do
     timeouts=$((timeouts + $(grep -cE "OperationTimeoutException|Timeout [0-9]+ \(ms\) fired|call timeout response|timed out" <<<"$log" || true)))
     suspicions=$((suspicions + $(grep -c "because it has not sent any heartbeats" <<<"$log" || true)))
     rejoins=$((rejoins + $(grep -c "leaving and joining anew" <<<"$log" || true)))
+    # why, as LoneMemberWatchdog says it: apart from members that answer, a merge stuck, or stopped
+    rejoins_apart=$((rejoins_apart + $(grep -c "Apart from members that answer.*joining anew" <<<"$log" || true)))
+    rejoins_merge=$((rejoins_merge + $(grep -c "A merge into another cluster.*joining anew" <<<"$log" || true)))
+    rejoins_stopped=$((rejoins_stopped + $(grep -c "Hazelcast stopped this member by itself.*joining anew" <<<"$log" || true)))
   done
 done
-note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts; members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins"
+note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts; members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped)"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
 pass
 
