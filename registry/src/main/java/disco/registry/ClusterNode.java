@@ -125,7 +125,7 @@ public final class ClusterNode {
         mergingSince = -1;
       }
       if (state == LifecycleState.SHUTTING_DOWN && !closing && !rejoining) {
-        LOG.warn("Hazelcast is stopping this member by itself (a merge that could not join the other side)");
+        LOG.warn("Hazelcast is stopping this member by itself (as it does when a merge cannot join the other side)");
         stoppedByItself = true;
       }
       if (state == LifecycleState.MERGED && !closing) {
