@@ -54,10 +54,20 @@ check_limit() { # FIGURE_S TARGET_S BOUND_S WHAT
   elif within "$1" "$3"; then
     note "$4: $1 s, MISSED the $2 s target (bound $3 s)"
     MISSED+=("$STEP: $4 after $1 s, target $2 s")
+    explain "$4"
   else
     note "$4: $1 s, beyond the $3 s bound"
     soft_fail "$4 after $1 s, beyond the $3 s bound"
+    explain "$4"
   fi
+}
+
+# what the services logged about a missed figure, printed just before the timeline: a CI log keeps
+# only its end, and by then the services' own logs are gone. The script defines explain_miss WHAT.
+EXPLAINED=()
+explain() { # WHAT
+  declare -F explain_miss >/dev/null || return 0
+  EXPLAINED+=("---- why: $STEP: $1" "$(explain_miss "$1" 2>&1)")
 }
 
 install_tools() { # TOOL...
@@ -72,6 +82,10 @@ install_tools() { # TOOL...
 }
 
 print_timeline() { # RC STEPS_TOTAL
+  if [ "${#EXPLAINED[@]}" -gt 0 ]; then
+    echo
+    printf '%s\n' "${EXPLAINED[@]}"
+  fi
   echo
   echo "$E2E_NAME timeline (total $(( $(date +%s) - T_START )) s):"
   printf '  %s\n' "${TIMELINE[@]}"

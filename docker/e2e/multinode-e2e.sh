@@ -181,6 +181,7 @@ frozen_case() { # STEP SECONDS
     role=", the cluster's master"
   fi
   local t=$(now_ms)
+  FAULT_MS=$t
   node_docker "$i" pause "$victim" >/dev/null
   PAUSED="$i $victim"
   POLL_S=0.1 wait_until 60 "record of frozen $victim removed" record_absent "$victim"
@@ -196,6 +197,25 @@ frozen_case() { # STEP SECONDS
   errors_delta_zero "$E"
   baseline_note "$t0"
   pass
+}
+
+# what every member logged about membership, partitions and records since the fault (FAULT_MS):
+# the lines that tell a late removal's cause (a member suspected late, a removal that timed out, a
+# promotion that waited), in time order, at most 30
+explain_miss() {
+  local i id name since
+  since=$(awk -v t="${FAULT_MS:-$(now_ms)}" 'BEGIN { printf "%.3f", t / 1000 - 1 }')
+  for i in $LIVE_NODES; do
+    while read -r id name; do
+      [ -n "$id" ] || continue
+      name=${name#"${STACK}_"}
+      DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 10 docker logs --since "$since" "$id" 2>&1 \
+        | grep -E "Member (left|joined)|Suspecting|Removed record|Could not remove|Cannot read all|records kept|[Mm]igration|[Pp]romotion|mastership|[Tt]imeout|timed out|anew|[Mm]erg" \
+        | grep -v "^\s" | sed -E "s/\[[0-9.]+\]:[0-9]+ \[[a-z0-9-]+\] \[[0-9.]+\] //; s/^/$(cut -d. -f1,2 <<<"$name")@node-$i /" \
+        | cut -c1-240 || true
+    done < <(DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 10 docker ps -a \
+      --filter "label=com.docker.stack.namespace=$STACK" --format '{{.ID}} {{.Names}}' 2>/dev/null | grep -v "_baseline\.")
+  done | sort -k2,2 | awk 'NR <= 30 { print } END { if (NR > 30) print "(" NR - 30 " more lines)" }'
 }
 
 # ---- clean-up and summary ------------------------------------------------------------------------
@@ -305,6 +325,7 @@ SLIP_VERSION=0.0.1 POULE_PORT=$PORT swarm stack deploy -c swarm-stack.yml -c doc
   -c docker/e2e/multinode-override.yml "$STACK" >/dev/null || fail "docker stack deploy failed"
 wait_until 300 "3 slips healthy" slip_count_is 3
 healthy=$(now_ms)
+FAULT_MS=$healthy
 note "3 slip tasks healthy after $(secs_since "$t") s"
 wait_until 120 "poule healthy and answering" stats
 wait_until 120 "one cluster of 3 slips + poule + watcher in every view" one_cluster 3
@@ -335,6 +356,7 @@ t0=$(date +%s)
 victim=$(remote_slip 3)
 i=$(node_of "$victim")
 t=$(now_ms)
+FAULT_MS=$t
 node_docker "$i" kill "$victim" >/dev/null
 POLL_S=0.1 wait_until 60 "record of killed $victim removed" record_absent "$victim"
 check_limit "$WAITED" 5 30 "record of killed $victim (node-$i) removed"
@@ -401,6 +423,7 @@ cut_ips=""
 for i in $LIVE_NODES; do [ "$i" = "$P" ] || cut_ips="$cut_ips $(node_ip "$i")"; done
 cut_off=$(slip_tasks | awk -v n="node-$P" '$2 == n { print $1 }')
 t=$(now_ms)
+FAULT_MS=$t
 # inside the node's own network namespace: its engine, its overlay (VXLAN) and its tasks all go dark
 for ip in $cut_ips; do
   docker exec "disco-node-$P" iptables -I INPUT -s "$ip" -j DROP
@@ -414,6 +437,7 @@ for ip in $cut_ips; do
   docker exec "disco-node-$P" iptables -D OUTPUT -d "$ip" -j DROP
 done
 healed=$(now_ms)
+FAULT_MS=$healed
 # swarm may have rescheduled the cut-off node's slips meanwhile: count the slips at each look
 one_cluster_now() { one_cluster "$(slip_tasks | wc -l)"; }
 wait_until 120 "one cluster again" one_cluster_now
@@ -542,6 +566,7 @@ members_before=$(api /cluster | jq '.members | length')
 # poule and the baseline are pinned on node-1: every running task of the stack there is a member
 lost_members=$(node_docker "$L" ps -q --filter "label=com.docker.stack.namespace=$STACK" --filter status=running | wc -l)
 t=$(now_ms)
+FAULT_MS=$t
 docker kill "disco-node-$L" >/dev/null
 LIVE_NODES=$(seq 1 "$NODES" | grep -vx "$L")
 members_gone() { [ "$(api /cluster | jq '.members | length')" -eq $(( members_before - lost_members )) ]; }
