@@ -3,8 +3,6 @@ package disco.poule;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.sun.net.httpserver.HttpServer;
@@ -178,13 +176,13 @@ class ClusterIT {
   }
 
   /**
-   * A raw Hazelcast client that knows the cluster's name writes a well-formed record naming a live
+   * A raw Hazelcast member that joins by the cluster's name alone writes a well-formed record naming a live
    * member, then replays slip-1's signed record with its own address: poule never calls it, lists
    * both as rejected, keeps calling slip-1 (which writes its record back) and fails no call.
    */
   @Test
   @Order(6)
-  void records_forged_by_a_raw_hazelcast_client_are_never_called() throws Exception {
+  void records_forged_by_a_raw_hazelcast_member_are_never_called() throws Exception {
     long errorsBefore = stats().getLong("errors");
     AtomicInteger trapCalls = new AtomicInteger();
     HttpServer trap = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -199,12 +197,10 @@ class ClusterIT {
       .filter(member -> member.getBoolean("self")).findFirst().orElseThrow();
     JsonObject slip1 = view.getJsonArray("records").stream().map(JsonObject.class::cast)
       .filter(record -> "slip-1".equals(record.getJsonObject("metadata").getString("hostname"))).findFirst().orElseThrow();
-    ClientConfig config = new ClientConfig().setClusterName(TestCluster.SECRET.clusterName(CLUSTER));
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.getNetworkConfig().addAddress(self.getString("address"));
-    HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+    // members take no Hazelcast clients: the forger joins as a member, by the derived name alone
+    HazelcastInstance intruder = TestCluster.rawMember(TestCluster.SECRET.clusterName(CLUSTER), self.getString("address"));
     try {
-      IMap<String, String> map = client.getMap("service.registry");
+      IMap<String, String> map = intruder.getMap("service.registry");
       JsonObject forged = slip1.copy().put("registration", "forged-1");
       forged.getJsonObject("location").put("host", "127.0.0.1").put("port", trap.getAddress().getPort());
       forged.getJsonObject("metadata").remove("signature");
@@ -228,7 +224,7 @@ class ClusterIT {
       assertThat(stats().getJsonArray("rejected").stream().map(JsonObject.class::cast)
         .map(entry -> entry.getString("key"))).contains("forged-1");
     } finally {
-      client.shutdown();
+      intruder.shutdown();
       trap.stop(0);
     }
   }

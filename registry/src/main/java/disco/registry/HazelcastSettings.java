@@ -1,11 +1,12 @@
 package disco.registry;
 
 import disco.registry.config.ClusterConfig;
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 
 /**
  * The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure
@@ -52,10 +53,16 @@ final class HazelcastSettings {
     config.setClusterName(clusterName);
     config.setLiteMember(cluster.lite());
 
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(100);
-    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
-    network.setPublicAddress(cluster.host());
+    // the advanced network config, with a member endpoint only: its connections wait for a silent
+    // peer without spinning. The plain one (one port for members, clients and REST) negotiates the
+    // protocol in an encoder that, on a connection to a frozen member (whose kernel still accepts),
+    // keeps an output thread at 100% of a core until the peer answers (FrozenPeerTest), which starved
+    // the member's heartbeats under the stack's CPU limit and got healthy members expelled.
+    ServerSocketEndpointConfig members = new ServerSocketEndpointConfig()
+      .setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(100)
+      .setPublicAddress(cluster.host());
+    members.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true).setMemberEndpointConfig(members);
 
     // overlay networks carry no multicast, auto-detection would probe clouds, and a static tcp-ip
     // list would never see the members whose names resolve only later

@@ -4,6 +4,7 @@ import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.listener;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -33,12 +34,12 @@ import org.junit.jupiter.api.Timeout;
 class ClosedClusterTest {
 
   private final TestCluster cluster = new TestCluster();
-  private HazelcastInstance client;
+  private HazelcastInstance intruder;
 
   @AfterEach
   void close() {
-    if (client != null) {
-      client.shutdown();
+    if (intruder != null) {
+      intruder.shutdown();
     }
     cluster.close();
   }
@@ -63,7 +64,7 @@ class ClosedClusterTest {
   }
 
   /**
-   * A raw Hazelcast client that learned the cluster's name writes well-formed records: unsigned, a
+   * A raw Hazelcast member that learned the cluster's name joins and writes well-formed records: unsigned, a
    * signed one replayed with another address, a signed one copied under another key, and garbage.
    * None is ever listed; each is reported as rejected; the replayed slip's own record comes back.
    */
@@ -77,7 +78,7 @@ class ClosedClusterTest {
     a.vertx().runOnContext(v -> directory.start());
     within(Duration.ofSeconds(5), "own record listed", () -> listed.size() == 1);
 
-    IMap<String, String> map = rawClient(a).getMap(RecordStore.MAP);
+    IMap<String, String> map = rawMember(a).getMap(RecordStore.MAP);
     String signed = map.get(own.registration());
     Record unsigned = ServiceInstance.record("forged-unsigned", new ServiceIdentity("slip", "evil", "x", 1L), "10.66.0.1", 8080, a.nodeId());
     map.put("forged-unsigned", unsigned.toJson().encode());
@@ -99,8 +100,22 @@ class ClosedClusterTest {
     assertThat(a.records()).extracting(Record::getRegistration).containsExactly(own.registration());
   }
 
+  /** A member's port speaks the member protocol only: a Hazelcast client, even with the right name, gets nowhere. */
+  @Test
+  void a_hazelcast_client_cannot_connect_even_with_the_cluster_name() {
+    ClusterNode a = cluster.join();
+    com.hazelcast.cluster.Address address = a.hazelcast().getCluster().getLocalMember().getAddress();
+    ClientConfig config = new ClientConfig().setClusterName(a.hazelcast().getConfig().getClusterName());
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getNetworkConfig().addAddress(address.getHost() + ":" + address.getPort());
+    config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(3_000);
+    assertThatThrownBy(() -> HazelcastClient.newHazelcastClient(config).shutdown())
+      .isInstanceOf(IllegalStateException.class);
+  }
+
   /**
-   * HTTP and garbage on the Hazelcast port are dropped at once. Silence and a half-sent protocol
+   * HTTP and garbage on the Hazelcast port are refused at once (three bytes, then the connection ends). Silence and a half-sent protocol
    * header are held by Hazelcast (no handshake deadline of its own: docs/SECURITY.md), so the port
    * stays on the overlay only; while 500 such connections are held, the member goes on.
    */
@@ -113,13 +128,15 @@ class ClosedClusterTest {
       try (Socket socket = new Socket(address.getHost(), address.getPort())) {
         socket.setSoTimeout(10_000);
         socket.getOutputStream().write(payload);
-        int read;
+        // the member names the protocol it expected ("HZX", Hazelcast's refusal) and hangs up
+        byte[] answer;
         try {
-          read = socket.getInputStream().read(new byte[4096]);
+          answer = socket.getInputStream().readAllBytes();
         } catch (SocketException reset) {
-          read = -1;
+          answer = new byte[0];
         }
-        assertThat(read).as("answer to %d bytes of garbage", payload.length).isEqualTo(-1);
+        assertThat(new String(answer, StandardCharsets.US_ASCII)).as("answer to %d bytes of garbage", payload.length)
+          .isIn("", "HZX");
       }
     }
     List<Socket> held = new ArrayList<>();
@@ -147,14 +164,9 @@ class ClosedClusterTest {
       .collect(Collectors.toMap(entry -> entry.getString("key"), entry -> entry.getString("reason")));
   }
 
-  private HazelcastInstance rawClient(ClusterNode member) {
-    ClientConfig config = new ClientConfig();
-    config.setClusterName(member.hazelcast().getConfig().getClusterName());
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.phone.home.enabled", "false");
+  private HazelcastInstance rawMember(ClusterNode member) {
     com.hazelcast.cluster.Address address = member.hazelcast().getCluster().getLocalMember().getAddress();
-    config.getNetworkConfig().addAddress(address.getHost() + ":" + address.getPort());
-    client = HazelcastClient.newHazelcastClient(config);
-    return client;
+    intruder = TestCluster.rawMember(member.hazelcast().getConfig().getClusterName(), address.getHost() + ":" + address.getPort());
+    return intruder;
   }
 }

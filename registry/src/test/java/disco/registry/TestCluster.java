@@ -1,5 +1,9 @@
 package disco.registry;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import disco.registry.config.ClusterConfig;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Future;
@@ -53,6 +57,26 @@ public final class TestCluster implements AutoCloseable {
   /** Writes {@code value} under {@code key} straight into the discovery map, as any member could. */
   public static void putRaw(ClusterNode node, String key, String value) {
     node.store().map().set(key, value);
+  }
+
+  /**
+   * A plain Hazelcast lite member (no record of its own, no partitions) that joins the cluster at
+   * {@code address} ("host:port") by its name alone, without the secret: what an intruder who learned
+   * the derived name could start. Members accept no Hazelcast clients, so this is the way in.
+   */
+  public static HazelcastInstance rawMember(String clusterName, String address) {
+    Config config = new Config().setClusterName(clusterName).setLiteMember(true);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    // a join is refused on a partition count other than the cluster's: the intruder copies it
+    config.setProperty("hazelcast.partition.count", String.valueOf(HazelcastSettings.PARTITIONS));
+    config.getNetworkConfig().setPort(5701).setPortAutoIncrement(true).setPortCount(200);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).addMember(address);
+    return Hazelcast.newHazelcastInstance(config);
   }
 
   /** Ends {@code node}'s member at once, as a killed process's: no record removed, no leave announced. */
