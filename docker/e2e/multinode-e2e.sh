@@ -209,12 +209,12 @@ explain_miss() {
     while read -r id name; do
       [ -n "$id" ] || continue
       name=${name#"${STACK}_"}
-      DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 10 docker logs --since "$since" "$id" 2>&1 \
+      node_docker "$i" logs --since "$since" "$id" 2>&1 \
         | grep -E "Member (left|joined)|Suspecting|Removed record|Could not remove|Cannot read all|records kept|[Mm]igration|[Pp]romotion|mastership|[Tt]imeout|timed out|anew|[Mm]erg" \
         | grep -v "^\s" | sed -E "s/\[[0-9.]+\]:[0-9]+ \[[a-z0-9-]+\] \[[0-9.]+\] //; s/^/$(cut -d. -f1,2 <<<"$name")@node-$i /" \
         | cut -c1-240 || true
-    done < <(DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 10 docker ps -a \
-      --filter "label=com.docker.stack.namespace=$STACK" --format '{{.ID}} {{.Names}}' 2>/dev/null | grep -v "_baseline\.")
+    done < <(node_docker "$i" ps -a --filter "label=com.docker.stack.namespace=$STACK" --format '{{.ID}} {{.Names}}' \
+      2>/dev/null | grep -v "_baseline\.")
   done | sort -k2,2 | awk 'NR <= 30 { print } END { if (NR > 30) print "(" NR - 30 " more lines)" }'
 }
 

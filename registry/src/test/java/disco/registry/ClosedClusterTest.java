@@ -104,11 +104,10 @@ class ClosedClusterTest {
   @Test
   void a_hazelcast_client_cannot_connect_even_with_the_cluster_name() {
     ClusterNode a = cluster.join();
-    com.hazelcast.cluster.Address address = a.hazelcast().getCluster().getLocalMember().getAddress();
     ClientConfig config = new ClientConfig().setClusterName(a.hazelcast().getConfig().getClusterName());
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.getNetworkConfig().addAddress(address.getHost() + ":" + address.getPort());
+    config.getNetworkConfig().addAddress(hostPort(a));
     config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(3_000);
     assertThatThrownBy(() -> HazelcastClient.newHazelcastClient(config).shutdown())
       .isInstanceOf(IllegalStateException.class);
@@ -165,8 +164,12 @@ class ClosedClusterTest {
   }
 
   private HazelcastInstance rawMember(ClusterNode member) {
-    com.hazelcast.cluster.Address address = member.hazelcast().getCluster().getLocalMember().getAddress();
-    intruder = TestCluster.rawMember(member.hazelcast().getConfig().getClusterName(), address.getHost() + ":" + address.getPort());
+    intruder = TestCluster.rawMember(member.hazelcast().getConfig().getClusterName(), hostPort(member));
     return intruder;
+  }
+
+  private static String hostPort(ClusterNode member) {
+    com.hazelcast.cluster.Address address = member.hazelcast().getCluster().getLocalMember().getAddress();
+    return address.getHost() + ":" + address.getPort();
   }
 }
