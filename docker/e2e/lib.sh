@@ -17,7 +17,10 @@ now_ms() { date +%s%3N; }
 secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 say() { printf '%(%H:%M:%S)T %s: %s\n' -1 "$E2E_NAME" "$*" >&2; }
 note() { TIMELINE+=("$(printf '%-40s %s' "$STEP" "$*")"); say "$STEP: $*"; }
-fail() { say "FAIL in $STEP: $*"; exit 1; }
+# the run's end names the failure, with what the services logged since the fault: a CI log keeps
+# only its end
+FAILED=""
+fail() { say "FAIL in $STEP: $*"; FAILED="$STEP: $*"; explain "$*"; exit 1; }
 # a broken promise that does not stop the later steps; the run still fails at the end
 soft_fail() { say "FAIL in $STEP: $*"; FAILURES+=("$STEP: $*"); }
 
@@ -36,10 +39,18 @@ wait_until() { # TIMEOUT_S DESCRIPTION COMMAND...
   start=$(now_ms)
   deadline=$((start + timeout * 1000))
   until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || fail "$desc: not within ${timeout}s"
+    [ "$(now_ms)" -lt "$deadline" ] || fail "$desc: not within ${timeout}s$(why_not "$@")"
     sleep "${POLL_S:-0.5}"
   done
   WAITED=$(secs_since "$start")
+}
+
+# what a condition that was waited on in vain last saw, as "; ..." (the condition's why_not_NAME)
+why_not() { # COMMAND...
+  declare -F "why_not_$1" >/dev/null || return 0
+  local seen
+  seen=$("why_not_$1" "${@:2}" 2>&1 | tr '\n' ' ') || true
+  [ -z "$seen" ] || printf '; %s' "$seen"
 }
 
 # a measured figure against its target and its bound. The target is the promise the README makes
@@ -93,6 +104,7 @@ print_timeline() { # RC STEPS_TOTAL
     echo "missed targets (within their bounds):"
     printf '  %s\n' "${MISSED[@]}"
   fi
+  [ -z "$FAILED" ] || echo "FAILED: $FAILED"
   if [ "${#FAILURES[@]}" -gt 0 ]; then
     echo "failed promises:"
     printf '  %s\n' "${FAILURES[@]}"
@@ -161,6 +173,14 @@ slips_serving() { # N SINCE_MS
     | ($r | length) == $n and $r == $ids
       and ([$c.members[] | select(.lite | not)] | length) == $n + 1
       and all($r[]; ($s.perHost[.].lastSeen // 0) >= $since)'
+}
+why_not_slips_serving() { # N SINCE_MS
+  look || { echo "poule does not answer"; return 0; }
+  jq -nr "${VIEW[@]}" --argjson n "$1" --argjson since "$2" '
+    [$c.records[] | select(.name == "slip") | "\(.metadata.hostname)/\(.status)/\((.metadata.nodeId // "-")[0:8])"] as $r
+    | "records \($r | join(" ")); healthy slips \($ids | join(" "));"
+      + " full members \([$c.members[] | select(.lite | not)] | length) (want \($n + 1));"
+      + " not called since: \([$c.records[] | .metadata.hostname | select(($s.perHost[.].lastSeen // 0) < $since)] | join(" "))"'
 }
 
 update_state() { swarm service inspect "$(slip_service)" --format '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}'; }
