@@ -172,9 +172,12 @@ public final class ClusterNode {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
     ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast, metrics);
+    MastershipClaimWatch claimWatch = new MastershipClaimWatch(node,
+      TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL), TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT));
     node.context.runOnContext(v -> {
       node.cache.start();
       node.sweeper.start();
+      claimWatch.start();
     });
     node.watchdog = new LoneMemberWatchdog(node, history, discovery);
     return node;

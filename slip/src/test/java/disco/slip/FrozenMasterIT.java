@@ -42,17 +42,7 @@ class FrozenMasterIT {
 
   @Test
   void live_members_never_drop_each_other_when_the_master_freezes() throws InterruptedException {
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 1; i <= 4; i++) {
-      JavaProcess slip = JavaProcess.start(JavaProcess.jar("slip"), Map.of("CLUSTER_NAME", cluster, "HTTP_PORT", "0",
-        "HOSTNAME", "slip-" + i), JavaProcess.logFile(cluster + "-slip-" + i));
-      slips.add(slip);
-      ports.add(Integer.parseInt(slip.awaitLog("ready on port (\\d+)", Duration.ofSeconds(60))));
-      int size = i;
-      // one at a time, so that the first is the oldest member: the master
-      TestCluster.within(Duration.ofSeconds(30), "slip-" + i + " in a cluster of " + size,
-        () -> ports.stream().allMatch(port -> members(port).size() == size));
-    }
+    List<Integer> ports = startOldestFirst(4);
     List<Integer> live = ports.subList(1, 4);
     Map<Integer, String> selves = live.stream().collect(Collectors.toMap(port -> port, FrozenMasterIT::self));
     Set<String> liveAddresses = new TreeSet<>(selves.values());
@@ -73,6 +63,44 @@ class FrozenMasterIT {
     assertThat(dropped).as("live members dropped by a live member after the master froze").isEmpty();
     assertThat(live).as("every live member lists exactly the live ones, %s after the freeze", WATCH)
       .allSatisfy(port -> assertThat(members(port)).isEqualTo(liveAddresses));
+  }
+
+  /**
+   * A node cut off with the master and another member on it: the claimant (slip-2) asks the other
+   * frozen member for its view before its own detector gives up on it, and Hazelcast waits on that
+   * call in steps of 5 s, so the two would leave no sooner than the master's deadline (2-4 s after
+   * the freeze) plus 5 s. MastershipClaimWatch ends that wait once the member's heartbeat is a
+   * deadline and an interval overdue: they leave about 4.5 s after the freeze.
+   */
+  @Test
+  void the_claim_does_not_wait_on_a_member_frozen_with_the_master() {
+    List<Integer> ports = startOldestFirst(4);
+    List<Integer> live = ports.subList(1, 3);
+    Set<String> liveAddresses = live.stream().map(FrozenMasterIT::self).collect(Collectors.toCollection(TreeSet::new));
+
+    signal(slips.get(0), "STOP");
+    signal(slips.get(3), "STOP");
+    Duration gone = TestCluster.within(Duration.ofSeconds(30), "the frozen master and slip-4 gone from the live members' lists",
+      () -> live.stream().allMatch(port -> members(port).equals(liveAddresses)));
+
+    assertThat(gone).as("the frozen members leave before a 5 s step of the claim could have ended")
+      .isLessThan(Duration.ofMillis(6_500));
+    slips.get(1).awaitLog("(Claiming mastership: \\S+ sent no heartbeat)", Duration.ofSeconds(1));
+  }
+
+  /** Starts {@code count} slips one at a time, so that the first is the oldest member: the master. */
+  private List<Integer> startOldestFirst(int count) {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      JavaProcess slip = JavaProcess.start(JavaProcess.jar("slip"), Map.of("CLUSTER_NAME", cluster, "HTTP_PORT", "0",
+        "HOSTNAME", "slip-" + i), JavaProcess.logFile(cluster + "-slip-" + i));
+      slips.add(slip);
+      ports.add(Integer.parseInt(slip.awaitLog("ready on port (\\d+)", Duration.ofSeconds(60))));
+      int size = i;
+      TestCluster.within(Duration.ofSeconds(30), "slip-" + i + " in a cluster of " + size,
+        () -> ports.stream().allMatch(port -> members(port).size() == size));
+    }
+    return ports;
   }
 
   private static Set<String> members(int httpPort) {
