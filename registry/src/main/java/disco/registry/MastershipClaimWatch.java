@@ -70,7 +70,7 @@ final class MastershipClaimWatch {
    * Whether this member is claiming mastership: it names itself master while the member list still
    * starts with the member it lost (the list changes only once the claim is decided).
    */
-  static boolean claiming(ClusterServiceImpl cluster, Address self) {
+  private static boolean claiming(ClusterServiceImpl cluster, Address self) {
     Iterator<Member> oldest = cluster.getMembers().iterator();
     return self.equals(cluster.getMasterAddress()) && oldest.hasNext() && !oldest.next().localMember();
   }
