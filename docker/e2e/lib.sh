@@ -180,7 +180,7 @@ why_not_slips_serving() { # N SINCE_MS
     [$c.records[] | select(.name == "slip") | "\(.metadata.hostname)/\(.status)/\((.metadata.nodeId // "-")[0:8])"] as $r
     | "records \($r | join(" ")); healthy slips \($ids | join(" "));"
       + " full members \([$c.members[] | select(.lite | not)] | length) (want \($n + 1));"
-      + " not called since: \([$c.records[] | .metadata.hostname | select(($s.perHost[.].lastSeen // 0) < $since)] | join(" "))"'
+      + " slips not called since: \([$c.records[] | select(.name == "slip") | .metadata.hostname | select(($s.perHost[.].lastSeen // 0) < $since)] | join(" "))"'
 }
 
 update_state() { swarm service inspect "$(slip_service)" --format '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}'; }
