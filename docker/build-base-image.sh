@@ -37,7 +37,9 @@ if ! command -v mmdebstrap >/dev/null 2>&1; then
     || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >/dev/null; }
 fi
 work=$(mktemp -d /tmp/disco-base.XXXXXX)
-trap 'umount "$work/jdk/proc" 2>/dev/null; rm -rf "$work"' EXIT
+# proc is unmounted already unless a step failed: under set -e a failed umount here would end the
+# trap with its status, and fail a build that succeeded
+trap 'umount "$work/jdk/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 log=$work/log
 quietly() { "$@" >"$log" 2>&1 || { cat "$log" >&2; die "failed: $*"; }; }
 echo "building $BASE_IMAGE: a jlink runtime of $modules on Debian $SUITE" >&2
