@@ -147,7 +147,12 @@ public final class ClusterNode {
   /** As {@link #join(ClusterConfig, ClusterSecret)}, reporting into {@code metrics}. */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
     MembershipHistory history = new MembershipHistory();
-    DnsMemberDiscovery discovery = new DnsMemberDiscovery(cluster.members(), cluster.port(), history);
+    return join(cluster, secret, metrics, history, DnsMemberDiscovery.of(cluster, history));
+  }
+
+  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics)}, finding peers through {@code discovery}. */
+  static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics, MembershipHistory history,
+                          DnsMemberDiscovery discovery) {
     Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
     // Hazelcast's start and join are most of a service's start: Vert.x and its meters are made meanwhile
     CompletableFuture<HazelcastInstance> member = new CompletableFuture<>();

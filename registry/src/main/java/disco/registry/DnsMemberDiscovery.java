@@ -1,6 +1,7 @@
 package disco.registry;
 
 import disco.registry.config.ClusterConfig;
+import disco.registry.config.Subnet;
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.properties.PropertyDefinition;
 import com.hazelcast.logging.ILogger;
@@ -15,45 +16,85 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hazelcast discovery that resolves the CLUSTER_MEMBERS names each time Hazelcast looks for members
  * (to join, and to look for other clusters to merge with): a member whose name resolves only later,
- * such as a swarm task once it is healthy, is still found.
+ * such as a swarm task once it is healthy, is still found. While no name resolves at all, it looks
+ * through the cluster's network (CLUSTER_HOST given as CIDR) for members already listening: a swarm
+ * lists a task only once it is healthy, and a task is healthy only once it has joined, so without
+ * this every task of a fresh stack would start a cluster of its own and the clusters would then
+ * merge in a cascade, one split-brain check at a time.
  */
 final class DnsMemberDiscovery implements DiscoveryStrategyFactory {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DnsMemberDiscovery.class);
   /** Nodes sharing loopback take ports from the cluster port up: look this far. */
   static final int LOOPBACK_PORTS = 10;
+  /** A peer on the same network accepts within a millisecond or two; a missing host never does. */
+  static final long PROBE_TIMEOUT_MS = 150;
 
   private final List<ClusterConfig.MemberEntry> members;
   private final int clusterPort;
+  private final List<InetSocketAddress> networkPeers;
   private final MembershipHistory history;
+  private volatile List<InetSocketAddress> lastFoundListening = List.of();
 
-  DnsMemberDiscovery(List<ClusterConfig.MemberEntry> members, int clusterPort, MembershipHistory history) {
+  /** {@code networkPeers}: where a member could listen on the cluster's network, this one's own excepted; or none. */
+  DnsMemberDiscovery(List<ClusterConfig.MemberEntry> members, int clusterPort, List<InetSocketAddress> networkPeers,
+                     MembershipHistory history) {
     this.members = List.copyOf(members);
     this.clusterPort = clusterPort;
+    this.networkPeers = List.copyOf(networkPeers);
     this.history = history;
+  }
+
+  static DnsMemberDiscovery of(ClusterConfig cluster, MembershipHistory history) {
+    List<InetSocketAddress> peers = cluster.network().map(Subnet::hosts).orElse(List.of()).stream()
+      .filter(host -> !host.getHostAddress().equals(cluster.host()))
+      .map(host -> new InetSocketAddress(host, cluster.port()))
+      .toList();
+    if (cluster.network().isPresent() && peers.isEmpty()) {
+      LOG.info("CLUSTER_HOST {} is larger than a /{}: a member of a fresh stack waits for the members' names to "
+        + "resolve instead of looking through it", cluster.network().get(), Subnet.SMALLEST_SCANNED_PREFIX);
+    }
+    return new DnsMemberDiscovery(cluster.members(), cluster.port(), peers, history);
   }
 
   /**
    * Every address to try now: one per resolved address, or a port range on loopback when no port
-   * was given; not the addresses of members this cluster just lost ({@link MembershipHistory}).
+   * was given; when no name resolves, the members listening on the cluster's network; never the
+   * addresses of members this cluster just lost ({@link MembershipHistory}).
    */
   List<Address> addresses() {
-    List<Address> addresses = new ArrayList<>();
+    List<InetSocketAddress> candidates = new ArrayList<>();
     for (ClusterConfig.MemberEntry member : members) {
       for (InetAddress address : member.addresses()) {
         int first = member.port() == 0 ? clusterPort : member.port();
         int count = member.port() == 0 && address.isLoopbackAddress() ? LOOPBACK_PORTS : 1;
         for (int port = first; port < first + count && port <= 65535; port++) {
-          if (!history.quarantined(new InetSocketAddress(address, port))) {
-            addresses.add(new Address(address, port));
-          }
+          candidates.add(new InetSocketAddress(address, port));
         }
       }
     }
-    return addresses;
+    if (candidates.isEmpty()) {
+      candidates = listeningOnNetwork();
+    }
+    return candidates.stream()
+      .filter(address -> !history.quarantined(address))
+      .map(address -> new Address(address.getAddress(), address.getPort()))
+      .toList();
+  }
+
+  private List<InetSocketAddress> listeningOnNetwork() {
+    List<InetSocketAddress> listening = PortProbe.accepting(networkPeers, PROBE_TIMEOUT_MS);
+    if (!listening.equals(lastFoundListening)) {
+      lastFoundListening = listening;
+      LOG.info("No member name resolves yet; listening on the cluster's network: {}", listening);
+    }
+    return listening;
   }
 
   @Override

@@ -30,6 +30,8 @@ final class HazelcastSettings {
   static final int OPERATION_TIMEOUT_MS = 1_500;
 
   static final int PARTITIONS = 31;
+  /** Hazelcast's default is 5 s, all of it added to a fresh stack's start. */
+  static final int FIRST_JOIN_SECONDS = 2;
   /**
    * When the master is lost, the next oldest member claims mastership and asks every member for its
    * view. A member accepts only once its own heartbeat deadline for the master has run out, up to a
@@ -69,7 +71,9 @@ final class HazelcastSettings {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(false);
+    // members that start at once, each finding the others on its network before any has formed a
+    // cluster, ask each other for a master this long before the one with the lowest address claims it
+    join.getTcpIpConfig().setEnabled(false).setConnectionTimeoutSeconds(FIRST_JOIN_SECONDS);
     join.getDiscoveryConfig().addDiscoveryStrategyConfig(
       new DiscoveryStrategyConfig(discovery));
     config.setProperty("hazelcast.discovery.enabled", "true");

@@ -5,10 +5,12 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import disco.registry.config.ClusterConfig;
+import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Future;
+import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,8 @@ public final class TestCluster implements AutoCloseable {
   public static final ClusterSecret SECRET = ClusterSecret.of(SECRET_TEXT);
 
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
-  private final List<ClusterNode> nodes = new ArrayList<>();
+  // tests start members from several threads at once
+  private final List<ClusterNode> nodes = new CopyOnWriteArrayList<>();
 
   public String name() {
     return name;
@@ -39,6 +42,15 @@ public final class TestCluster implements AutoCloseable {
 
   public ClusterNode join(ClusterConfig config, ClusterSecret secret) {
     ClusterNode node = ClusterNode.join(config, secret);
+    nodes.add(node);
+    return node;
+  }
+
+  /** A member whose names never resolve, and that finds its peers listening at {@code network} instead. */
+  public ClusterNode join(ClusterConfig config, List<InetSocketAddress> network) {
+    MembershipHistory history = new MembershipHistory();
+    ClusterNode node = ClusterNode.join(config, SECRET, new NodeMetrics(), history,
+      new DnsMemberDiscovery(config.members(), config.port(), network, history));
     nodes.add(node);
     return node;
   }

@@ -10,6 +10,7 @@ import java.security.Security;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -17,10 +18,15 @@ import java.util.regex.Pattern;
  * each time Hazelcast looks for members (DnsMemberDiscovery): every A record, because
  * Hazelcast would keep one address per name, and the ones that appear later, because a swarm lists
  * a task under {@code tasks.<service>} only once it is healthy.
+ * {@code network}: CLUSTER_HOST when it names a network; while no member name resolves (a fresh
+ * stack, whose tasks are not healthy yet), a member looks through it for others already listening.
  */
-public record ClusterConfig(String name, List<MemberEntry> members, String host, int port, boolean lite) {
+public record ClusterConfig(String name, List<MemberEntry> members, String host, Optional<Subnet> network, int port,
+                            boolean lite) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final String IN_SUBNET =
+    "an address of this machine, or a network such as 10.0.9.0/24 that one of its addresses is in";
 
   static {
     // members come and go under the same names: the JVM's 30 s DNS cache would hide them
@@ -63,18 +69,20 @@ public record ClusterConfig(String name, List<MemberEntry> members, String host,
       resolved.addAll(addresses);
     }
     String hostValue = env.string("CLUSTER_HOST", null);
-    String host = hostValue == null ? detectHost(resolved)
-      : hostValue.contains("/") ? addressInSubnet(hostValue) : localAddress(hostValue);
-    return new ClusterConfig(name, members, host, port, env.bool("CLUSTER_LITE", false));
+    Optional<Subnet> network = hostValue != null && hostValue.contains("/")
+      ? Optional.of(Subnet.parse("CLUSTER_HOST", hostValue, IN_SUBNET)) : Optional.empty();
+    String host = network.map(subnet -> addressIn(subnet, hostValue))
+      .orElseGet(() -> hostValue == null ? detectHost(resolved) : localAddress(hostValue));
+    return new ClusterConfig(name, members, host, network, port, env.bool("CLUSTER_LITE", false));
   }
 
   /** A single-machine cluster on loopback, for tests and the local run. */
   public static ClusterConfig loopback(String name) {
-    return new ClusterConfig(name, List.of(new MemberEntry("127.0.0.1", 0)), "127.0.0.1", 5701, false);
+    return new ClusterConfig(name, List.of(new MemberEntry("127.0.0.1", 0)), "127.0.0.1", Optional.empty(), 5701, false);
   }
 
   public ClusterConfig asLiteMember() {
-    return new ClusterConfig(name, members, host, port, true);
+    return new ClusterConfig(name, members, host, network, port, true);
   }
 
   public static List<MemberEntry> parseMembers(String list) {
@@ -137,39 +145,19 @@ public record ClusterConfig(String name, List<MemberEntry> members, String host,
   }
 
   /** CLUSTER_HOST as a network (CIDR): this node's address in it, for when no member resolves yet. */
-  private static String addressInSubnet(String cidr) {
-    String expected = "an address of this machine, or a network such as 10.0.9.0/24 that one of its addresses is in";
+  private static String addressIn(Subnet network, String cidr) {
     try {
-      String[] parts = cidr.split("/", 2);
-      byte[] network = InetAddress.getByName(parts[0]).getAddress();
-      int prefix = Integer.parseInt(parts[1]);
-      if (prefix < 0 || prefix > network.length * 8) {
-        throw new ConfigException("CLUSTER_HOST", cidr, expected);
-      }
       for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
         for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-          if (inSubnet(address.getAddress(), network, prefix)) {
+          if (network.contains(address)) {
             return address.getHostAddress();
           }
         }
       }
-    } catch (IOException | NumberFormatException e) {
-      throw new ConfigException("CLUSTER_HOST", cidr, expected);
+    } catch (SocketException e) {
+      throw new ConfigException("CLUSTER_HOST", cidr, IN_SUBNET);
     }
-    throw new ConfigException("CLUSTER_HOST", cidr, expected);
-  }
-
-  private static boolean inSubnet(byte[] address, byte[] network, int prefix) {
-    if (address.length != network.length) {
-      return false;
-    }
-    for (int bit = 0; bit < prefix; bit++) {
-      int mask = 0x80 >> (bit % 8);
-      if ((address[bit / 8] & mask) != (network[bit / 8] & mask)) {
-        return false;
-      }
-    }
-    return true;
+    throw new ConfigException("CLUSTER_HOST", cidr, IN_SUBNET);
   }
 
   private static String localAddress(String value) {

@@ -34,8 +34,11 @@ class ClusterConfigTest {
   }
 
   @Test
-  void cluster_host_as_a_network_picks_this_machine_s_address_in_it() throws Exception {
-    assertThat(config(Map.of("CLUSTER_HOST", "127.0.0.0/8")).host()).isEqualTo("127.0.0.1");
+  void cluster_host_as_a_network_picks_this_machine_s_address_in_it_and_keeps_the_network() throws Exception {
+    ClusterConfig inNetwork = config(Map.of("CLUSTER_HOST", "127.0.0.0/8"));
+    assertThat(inNetwork.host()).isEqualTo("127.0.0.1");
+    assertThat(inNetwork.network()).map(Subnet::toString).contains("127.0.0.0/8");
+    assertThat(config(Map.of("CLUSTER_HOST", "127.0.0.1")).network()).isEmpty();
     String foreignNetwork = foreignAddress() + "/32";
     assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", foreignNetwork)))
       .hasMessageStartingWith("CLUSTER_HOST=" + foreignNetwork + " is invalid: expected an address of this machine, or a network");
