@@ -127,21 +127,20 @@ one_view() {
   api /cluster | jq -e --argjson n "$(slip_tasks | wc -l)" \
     '([.members[] | select(.lite | not)] | length) >= $n + 1 and any(.members[]; .lite)' >/dev/null
 }
-why_not_one_view() {
+# what poule and each healthy slip see of the cluster, each view through the jq FILTER
+views() { # FILTER
   local id node views
-  views="poule $(api /cluster | jq -c '[.members[] | .address + (if .lite then "(lite)" else "" end)] | sort')"
+  views="poule $(api /cluster | jq -c "$1")"
   while read -r id node; do
-    views+=", $id@$node $(task_get "${node#node-}" "$id" /cluster | jq -c '[.members[].address] | sort')"
+    views+=", $id@$node $(task_get "${node#node-}" "$id" /cluster | jq -c "$1")"
   done < <(slip_tasks)
-  echo "views: $views"
+  echo "$views"
+}
+why_not_one_view() {
+  echo "views: $(views '[.members[] | .address + (if .lite then "(lite)" else "" end)] | sort')"
 }
 why_not_one_cluster() { # N
-  local id node views
-  views="poule $(api /cluster | jq '.members | length')"
-  while read -r id node; do
-    views+=", $id@$node $(task_get "${node#node-}" "$id" /cluster | jq '.members | length')"
-  done < <(slip_tasks)
-  echo "members in each view: $views (want $(( $1 + $(other_members) )))"
+  echo "members in each view: $(views '.members | length') (want $(( $1 + $(other_members) )))"
 }
 
 # ---- the baseline: a plain HTTP client through Swarm DNS -----------------------------------------
