@@ -557,6 +557,7 @@ STEP="12 no thread blocked"
 blocked=0
 frozen_reports=0
 late_answers=0
+dead_dials=0
 timeout_lines=()
 suspicions=0
 rejoins=0
@@ -588,11 +589,15 @@ for i in $LIVE_NODES; do
     # can; if its caller had moved on already ("No Invocation found"), nothing waited: counted apart
     # from the operations that timed out
     late_answers=$((late_answers + $(grep -c "No Invocation found for call timeout response" <<<"$log" || true)))
+    # Hazelcast dialing a member that is gone (a killed slip's address) until it gives the address
+    # up: a connection attempt that timed out, no operation; nothing waited on it. Counted apart
+    dead_dials=$((dead_dials + $(grep -c "Removing connection to endpoint .*Connection timed out" <<<"$log" || true)))
     name=$(node_docker "$i" inspect -f '{{.Name}}' "$id" 2>/dev/null | sed "s|^/${STACK}_||; s|\.[^.]*$||")
     while IFS= read -r line; do
       [ -z "$line" ] || timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
     done < <(grep -E "OperationTimeoutException|Timeout [0-9]+ \(ms\) fired|call timeout response|timed out" <<<"$log" \
-      | grep -v "No Invocation found for call timeout response" | grep -vE "^\s+at " || true)
+      | grep -v "No Invocation found for call timeout response" | grep -v "Removing connection to endpoint .*Connection timed out" \
+      | grep -vE "^\s+at " || true)
     suspicions=$((suspicions + $(grep -c "because it has not sent any heartbeats" <<<"$log" || true)))
     rejoins=$((rejoins + $(grep -c "leaving and joining anew" <<<"$log" || true)))
     # why, as LoneMemberWatchdog says it: apart from members that answer, a merge stuck, or stopped
@@ -605,7 +610,7 @@ timeouts=${#timeout_lines[@]}
 # which operations: the next run's log says, where a count alone did not
 [ "$timeouts" -eq 0 ] || EXPLAINED+=("---- the cluster operations that timed out (at most 12 lines)" \
   "$(printf '%s\n' "${timeout_lines[@]}" | head -n 12)")
-note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts (and $late_answers late 'call timeout' answers to operations whose callers had moved on); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped)"
+note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts (and $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped)"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
 pass
 
