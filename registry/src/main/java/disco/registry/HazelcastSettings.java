@@ -71,9 +71,9 @@ final class HazelcastSettings {
     join.getAutoDetectionConfig().setEnabled(false);
     // the tcp-ip connection timeout stays Hazelcast's 5 s: it is how long a joiner asks for a master
     // before it claims mastership itself, and a claim waits on every address it asks, reachable or
-    // not. Tried at 2 s (a fresh stack then formed 3 s sooner), one CI run had one cluster again
-    // only 29.9 s after a heal and its rescheduled slips healthy 50 s after a node loss, against
-    // 6-16 s and 17 s before: both are joins towards addresses that may not answer yet.
+    // not. Tried at 2 s (a fresh stack then formed 3 s sooner), a CI run had its rescheduled slips
+    // healthy 50 s after a node loss, against 17-20 s at 5 s: joins towards addresses that may not
+    // answer yet.
     join.getTcpIpConfig().setEnabled(false);
     join.getDiscoveryConfig().addDiscoveryStrategyConfig(
       new DiscoveryStrategyConfig(discovery));

@@ -55,8 +55,8 @@ final class RecordCache {
     this.node = node;
   }
 
+  /** On the node's context, once {@link #listenTo} subscribed the copy to the map's events. */
   void start() {
-    listenTo(node.hazelcast());
     node.onMerged(v -> readAll());
     node.onMemberChange(change -> {
       if (!change.joined()) {
@@ -67,7 +67,10 @@ final class RecordCache {
     readAll();
   }
 
-  /** Subscribes to the map's events of {@code member}, at start and after the node joined again. */
+  /**
+   * Subscribes to the map's events of {@code member}, at the join and after the node joined again.
+   * Blocks until every member registered the listener: never call it on an event loop.
+   */
   void listenTo(HazelcastInstance member) {
     member.<String, String>getMap(RecordStore.MAP).addEntryListener(new Events(), true);
   }
