@@ -590,13 +590,15 @@ for i in $LIVE_NODES; do
     # from the operations that timed out
     late_answers=$((late_answers + $(grep -c "No Invocation found for call timeout response" <<<"$log" || true)))
     # Hazelcast dialing a member that is gone (a killed slip's address) until it gives the address
-    # up: a connection attempt that timed out, no operation; nothing waited on it. Counted apart
-    dead_dials=$((dead_dials + $(grep -c "Removing connection to endpoint .*Connection timed out" <<<"$log" || true)))
+    # up: a connection attempt that timed out (the kernel's "Connection", or Hazelcast's 2 s limit's
+    # "Connect"), no operation; nothing waited on it. Counted apart
+    dead_dial='Removing connection to endpoint .*(Connection|Connect) timed out'
+    dead_dials=$((dead_dials + $(grep -cE "$dead_dial" <<<"$log" || true)))
     name=$(node_docker "$i" inspect -f '{{.Name}}' "$id" 2>/dev/null | sed "s|^/${STACK}_||; s|\.[^.]*$||")
     while IFS= read -r line; do
       [ -z "$line" ] || timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
     done < <(grep -E "OperationTimeoutException|Timeout [0-9]+ \(ms\) fired|call timeout response|timed out" <<<"$log" \
-      | grep -v "No Invocation found for call timeout response" | grep -v "Removing connection to endpoint .*Connection timed out" \
+      | grep -v "No Invocation found for call timeout response" | grep -vE "$dead_dial" \
       | grep -vE "^\s+at " || true)
     suspicions=$((suspicions + $(grep -c "because it has not sent any heartbeats" <<<"$log" || true)))
     rejoins=$((rejoins + $(grep -c "leaving and joining anew" <<<"$log" || true)))

@@ -18,9 +18,8 @@ final class HazelcastSettings {
   static final int HEARTBEAT_INTERVAL = 1;
   static final int MAX_NO_HEARTBEAT = 3;
   /**
-   * Tasks of a fresh stack start before their names resolve, each in a cluster of its own: they
-   * merge on the first split-brain check that finds the others, so this bounds how long a fresh
-   * stack stays split, and how long a member that was frozen stays apart once it wakes.
+   * Seconds between split-brain checks: a member that was frozen, or the members of a node that was
+   * cut off, merge back on the first check that finds the other side once it answers again.
    */
   static final int MERGE_DELAY = 2;
   /**
@@ -30,6 +29,17 @@ final class HazelcastSettings {
   static final int OPERATION_TIMEOUT_MS = 1_500;
 
   static final int PARTITIONS = 31;
+  /**
+   * Seconds a connection attempt to another member may take. A peer that is there accepts within
+   * milliseconds; the kernel resends a lost SYN after 1 s. Hazelcast's advanced network config sets
+   * no limit by default (0), so an attempt made while a node was cut off went on resending SYNs for
+   * up to 127 s, doubling the pause each time, and Hazelcast makes no second attempt to an address
+   * while one is under way: after a heal, the split-brain check's message to the other side waited
+   * for that attempt's next SYN: 3.8 and 4.1 s in the two heals traced, up to 15 s after a 30 s cut
+   * (an attempt made 14 s into it sends its SYNs at 15, 17, 21, 29 and 45 s), and a merge needs
+   * several connections.
+   */
+  static final int SOCKET_CONNECT_TIMEOUT = 2;
   /**
    * When the master is lost, the next oldest member claims mastership and asks every member for its
    * view. A member accepts only once its own heartbeat deadline for the master has run out, up to a
@@ -60,7 +70,8 @@ final class HazelcastSettings {
     // the member's heartbeats under the stack's CPU limit and got healthy members expelled.
     ServerSocketEndpointConfig members = new ServerSocketEndpointConfig()
       .setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(100)
-      .setPublicAddress(cluster.host());
+      .setPublicAddress(cluster.host())
+      .setSocketConnectTimeoutSeconds(SOCKET_CONNECT_TIMEOUT);
     members.getInterfaces().setEnabled(true).addInterface(cluster.host());
     AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true).setMemberEndpointConfig(members);
 
