@@ -9,10 +9,11 @@ import java.util.function.LongSupplier;
 /**
  * The members this cluster lost lately, for the two sides of a split.
  * <ul>
- *   <li>The side that kept the majority does not dial a lost member's address for
+ *   <li>The side that kept the majority does not dial the address of a member it lost alone for
  *   {@link #QUARANTINE_MS}: a frozen member's address stays in DNS, and dialing it for join and
  *   split-brain checks piled operations on a socket nobody read, which delayed the heartbeats of live
- *   members enough to expel them too. The lost member comes back by itself: it is the one alone.</li>
+ *   members enough to expel them too. The lost member comes back by itself: it is the one alone.
+ *   Members lost together (a node cut off, say) are not quarantined: either side may have to merge.</li>
  *   <li>The side that lost more members at once than it kept may be the minority: it quarantines
  *   nothing, and {@link LoneMemberWatchdog} watches whether the members it lost answer again.</li>
  * </ul>
@@ -54,6 +55,16 @@ final class MembershipHistory {
       // it must be free to find the majority anywhere
       minority = true;
       quarantinedUntil.clear();
+    } else if (lostTogether > 1) {
+      // lost together: a split, not a freeze. The other side may well be the one to merge into:
+      // Hazelcast counts data members only, and Swarm starts the replacements of a cut-off node's
+      // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
+      long since = now - BURST_MS;
+      departedAt.forEach((lost, at) -> {
+        if (at > since) {
+          quarantinedUntil.remove(lost);
+        }
+      });
     } else if (!minority) {
       quarantinedUntil.put(address, now + QUARANTINE_MS);
     }
