@@ -50,21 +50,17 @@ final class MembershipHistory {
     departedAt.values().removeIf(at -> at <= now - RECENT_MS);
     departedAt.put(address, now);
     quarantinedUntil.values().removeIf(until -> until <= now);
-    long lostTogether = departedAt.values().stream().filter(at -> at > now - BURST_MS).count();
-    if (lostTogether > remaining) {
+    List<InetSocketAddress> lostTogether = departedAt.entrySet().stream()
+      .filter(entry -> entry.getValue() > now - BURST_MS).map(Map.Entry::getKey).toList();
+    if (lostTogether.size() > remaining) {
       // it must be free to find the majority anywhere
       minority = true;
       quarantinedUntil.clear();
-    } else if (lostTogether > 1) {
+    } else if (lostTogether.size() > 1) {
       // lost together: a split, not a freeze. The other side may well be the one to merge into:
       // Hazelcast counts data members only, and Swarm starts the replacements of a cut-off node's
       // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
-      long since = now - BURST_MS;
-      departedAt.forEach((lost, at) -> {
-        if (at > since) {
-          quarantinedUntil.remove(lost);
-        }
-      });
+      lostTogether.forEach(quarantinedUntil::remove);
     } else if (!minority) {
       quarantinedUntil.put(address, now + QUARANTINE_MS);
     }
