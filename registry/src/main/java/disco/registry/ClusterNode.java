@@ -3,11 +3,11 @@ package disco.registry;
 import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
@@ -158,7 +158,7 @@ public final class ClusterNode {
     CompletableFuture<HazelcastInstance> member = new CompletableFuture<>();
     new Thread(() -> {
       try {
-        member.complete(Hazelcast.newHazelcastInstance(config));
+        member.complete(ProbingJoiner.newMember(config, List.of()));
       } catch (RuntimeException | Error e) {
         member.completeExceptionally(e);
       }
@@ -194,9 +194,10 @@ public final class ClusterNode {
 
   /**
    * Leaves the cluster this member is stuck apart in and joins the others from scratch, as a
-   * new member. Blocks for the join: called by the watchdog's own thread.
+   * new member, asking first those of {@code towards} that answer (the other side it saw), anyone
+   * when none does. Blocks for the join: called by the watchdog's own thread.
    */
-  void rejoin(String why) {
+  void rejoin(String why, List<InetSocketAddress> towards) {
     if (closing) {
       return;
     }
@@ -211,7 +212,7 @@ public final class ClusterNode {
       }
       stuck.getLifecycleService().terminate();
       history.forget();
-      fresh = joinAnew();
+      fresh = joinAnew(towards);
     } finally {
       rejoining = false;
     }
@@ -257,11 +258,11 @@ public final class ClusterNode {
   }
 
   /** A new member, tried again for up to {@link #REJOIN_TIMEOUT_MS}; null when none started or the node closes. */
-  private HazelcastInstance joinAnew() {
+  private HazelcastInstance joinAnew(List<InetSocketAddress> towards) {
     long deadline = System.currentTimeMillis() + REJOIN_TIMEOUT_MS;
     while (!closing) {
       try {
-        return Hazelcast.newHazelcastInstance(config);
+        return ProbingJoiner.newMember(config, towards);
       } catch (RuntimeException e) {
         if (System.currentTimeMillis() >= deadline) {
           return null;
@@ -421,10 +422,15 @@ public final class ClusterNode {
   }
 
   static Optional<InetSocketAddress> inet(Member member) {
+    return inet(member.getAddress());
+  }
+
+  static Optional<InetSocketAddress> inet(Address address) {
     try {
-      return Optional.of(member.getAddress().getInetSocketAddress());
+      return Optional.of(address.getInetSocketAddress());
     } catch (UnknownHostException e) {
-      // members are given as IP literals: this does not happen, and then there is nothing to remember
+      // members and discovered peers are given as IP literals: this does not happen, and then there
+      // is nothing to remember or dial
       return Optional.empty();
     }
   }

@@ -105,6 +105,9 @@ final class HazelcastSettings {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // SIGTERM first unpublishes and drains: ServiceLauncher shuts Hazelcast down after that
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // the master holds join requests this long to take joiners together (at 0, members killed right
+    // after back-to-back joins lost records: docs/BENCHMARKS.md); a joiner's own first look for peers
+    // is ProbingJoiner's and does not wait on it
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL));

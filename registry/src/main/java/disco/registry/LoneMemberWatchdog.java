@@ -1,10 +1,8 @@
 package disco.registry;
 
-import com.hazelcast.cluster.Address;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * usually does, but on the overlay the minority was seen to stay apart for minutes although the
  * others answered (its slips were then never called again). A new slip of a rolling update was
  * seen to join such a side, which then left, and to stay alone for over a minute beside the full
- * cluster. So this member leaves and joins again as a new one when, for {@link #REJOIN_AFTER_MS}:
+ * cluster. So this member leaves and joins again as a new one, asking first the peers it saw answer
+ * outside its cluster ({@link ProbingJoiner}), when, for {@link #REJOIN_AFTER_MS}:
  * <ul>
  *   <li>this side lost more members at once than it kept ({@link MembershipHistory}) and one of the
  *   members it lost accepts connections without being back in this cluster; or</li>
@@ -76,15 +75,16 @@ final class LoneMemberWatchdog {
   private void check() {
     try {
       if (node.stoppedByItself()) {
-        node.rejoin("Hazelcast stopped this member by itself");
+        node.rejoin("Hazelcast stopped this member by itself", List.of());
         return;
       }
       long merging = node.mergingForMs();
       if (merging >= MAX_MERGE_MS) {
-        node.rejoin("A merge into another cluster has not joined it after " + merging + " ms");
+        node.rejoin("A merge into another cluster has not joined it after " + merging + " ms", List.of());
         return;
       }
-      if (merging >= 0 || !node.isRunning() || !apartFromMembersThatAnswer()) {
+      List<InetSocketAddress> outside = merging >= 0 || !node.isRunning() ? List.of() : membersThatAnswerApart();
+      if (outside.isEmpty()) {
         apartSince = -1;
         rejoinAfter = REJOIN_AFTER_MS;
         return;
@@ -92,10 +92,13 @@ final class LoneMemberWatchdog {
       long now = System.currentTimeMillis();
       if (apartSince < 0) {
         apartSince = now;
+        // when a rejoin comes late, this tells whether the member saw itself apart late or waited long
+        LOG.info("Apart from members that answer: {}; joining anew in {} ms unless that ends", outside, rejoinAfter);
       } else if (now - apartSince >= rejoinAfter) {
         apartSince = -1;
         rejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, rejoinAfter * 2);
-        node.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one)");
+        node.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one): "
+          + outside, outside);
       }
     } catch (RuntimeException e) {
       // the next check tries again; a watchdog that dies would leave the member stuck for good
@@ -103,44 +106,42 @@ final class LoneMemberWatchdog {
     }
   }
 
-  private boolean apartFromMembersThatAnswer() {
+  private List<InetSocketAddress> membersThatAnswerApart() {
     Set<InetSocketAddress> members = node.members().stream()
       .map(ClusterNode::inet)
       .flatMap(Optional::stream)
       .collect(Collectors.toSet());
     List<InetSocketAddress> discovered = discovery.addresses().stream()
-      .map(LoneMemberWatchdog::inet)
+      .map(ClusterNode::inet)
       .flatMap(Optional::stream)
       .toList();
     return apart(members, history.lostAsMinority(), discovered, LoneMemberWatchdog::answers);
   }
 
   /**
-   * Whether this side may be the minority and a member it lost answers without being back in it, or
-   * more discovered peers answer outside this cluster than it has members. Connects no more than it
-   * must: to the lost members, then to at most one more outside peer than there are members.
+   * The peers outside this cluster that answer, to join towards, when this side may be the minority
+   * and members it lost answer without being back in it (those members), or when more discovered
+   * peers answer outside this cluster than it has members (those peers); otherwise none. Connects no
+   * more than it must: to the lost members, then to at most one more outside peer than there are
+   * members.
    */
-  static boolean apart(Set<InetSocketAddress> members, List<InetSocketAddress> lostAsMinority,
-                       List<InetSocketAddress> discovered, Predicate<InetSocketAddress> answers) {
-    if (lostAsMinority.stream().filter(address -> !members.contains(address)).anyMatch(answers)) {
-      return true;
+  static List<InetSocketAddress> apart(Set<InetSocketAddress> members, List<InetSocketAddress> lostAsMinority,
+                                       List<InetSocketAddress> discovered, Predicate<InetSocketAddress> answers) {
+    List<InetSocketAddress> lostThatAnswer = lostAsMinority.stream()
+      .filter(address -> !members.contains(address))
+      .distinct()
+      .filter(answers)
+      .toList();
+    if (!lostThatAnswer.isEmpty()) {
+      return lostThatAnswer;
     }
-    long outside = discovered.stream()
+    List<InetSocketAddress> outside = discovered.stream()
       .filter(address -> !members.contains(address))
       .distinct()
       .filter(answers)
       .limit(members.size() + 1L)
-      .count();
-    return outside > members.size();
-  }
-
-  private static Optional<InetSocketAddress> inet(Address address) {
-    try {
-      return Optional.of(address.getInetSocketAddress());
-    } catch (UnknownHostException e) {
-      // discovery lists resolved addresses only
-      return Optional.empty();
-    }
+      .toList();
+    return outside.size() > members.size() ? outside : List.of();
   }
 
   private static boolean answers(InetSocketAddress address) {

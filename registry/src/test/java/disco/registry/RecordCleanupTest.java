@@ -189,7 +189,7 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
     String formerId = a.nodeId();
 
-    a.rejoin("a test");
+    a.rejoin("a test", List.of());
 
     assertThat(a.nodeId()).isNotEqualTo(formerId);
     within(Duration.ofSeconds(10), "record under the new id in b's copy", () -> owners(b).equals(Set.of(a.nodeId())));

@@ -1,0 +1,108 @@
+package disco.registry;
+
+import com.hazelcast.cluster.Address;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.DefaultNodeContext;
+import com.hazelcast.instance.impl.HazelcastInstanceFactory;
+import com.hazelcast.instance.impl.Node;
+import com.hazelcast.internal.cluster.Joiner;
+import com.hazelcast.internal.cluster.impl.DiscoveryJoiner;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Hazelcast's discovery joiner, with a first look for peers that asks who answers rather than waits.
+ * <p>
+ * Hazelcast's own first look waits {@code hazelcast.wait.seconds.before.join} (whole seconds, at
+ * least 1, or discovery is never asked) for discovery to name a peer; and on loopback, where the
+ * port range is named whether anyone listens or not, it asks the refusing ports, then waits a second
+ * before it gives up on them. Either way a member with no peer paid a second of a start of about two
+ * (docs/BENCHMARKS.md). Here the first look keeps only the addresses that accept a connection, so a
+ * member with no peer forms its cluster at once.
+ * <p>
+ * That is enough for members that start together: Hazelcast opens a member's port before its first
+ * look, so of two members, the one that looks later finds the other listening. The look is repeated
+ * for {@link #LOOK_MS} all the same, for a peer whose address the network learns late.
+ * <p>
+ * A member that joins anew to leave the small side of a split looks {@code towards} the members it
+ * saw answer outside its cluster, and asks only those when any answers: asking everyone, the members
+ * of the small side that rejoined at the same moment found each other first and formed the small
+ * side again (docs/RELIABILITY.md, item 24).
+ */
+final class ProbingJoiner extends DiscoveryJoiner {
+
+  /** How long the first look goes on while no peer answers. */
+  static final long LOOK_MS = 300;
+  /** A peer that is there accepts within milliseconds, a refusing port at once. */
+  static final long ANSWER_TIMEOUT_MS = 500;
+  private static final long LOOK_PAUSE_MS = 50;
+
+  private final List<Address> towards;
+
+  private ProbingJoiner(Node node, List<Address> towards) {
+    super(node, node.getDiscoveryService(), false);
+    this.towards = towards;
+  }
+
+  /**
+   * A new Hazelcast member made from {@code config}, its first join looking towards those of
+   * {@code towards} that answer, or anywhere when none does. Blocks for the join. Hazelcast has no
+   * public hook for its joiner: a node context is how its own tests put another in (internal API,
+   * like the stop of a stuck merge in ClusterNode; checked against 5.3.8).
+   */
+  static HazelcastInstance newMember(Config config, List<InetSocketAddress> towards) {
+    List<Address> targets = towards.stream().map(address -> new Address(address.getAddress(), address.getPort())).toList();
+    return HazelcastInstanceFactory.newHazelcastInstance(config, null, new DefaultNodeContext() {
+      @Override
+      public Joiner createJoiner(Node node) {
+        return new ProbingJoiner(node, targets);
+      }
+    });
+  }
+
+  @Override
+  protected Collection<Address> getPossibleAddressesForInitialJoin() {
+    long deadline = System.currentTimeMillis() + LOOK_MS;
+    while (true) {
+      // Hazelcast removes from it the addresses it finds to be this member's own
+      List<Address> found = new ArrayList<>(firstTargets(towards, getPossibleAddresses(), ProbingJoiner::answering));
+      if (!found.isEmpty() || System.currentTimeMillis() >= deadline) {
+        return found;
+      }
+      try {
+        // Hazelcast's joiner thread, before this member is of any cluster: nothing else waits on it
+        Thread.sleep(LOOK_PAUSE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return found;
+      }
+    }
+  }
+
+  /**
+   * Whom the first join asks: those of {@code towards} that answer, or else every discovered address
+   * that answers. {@code answering} tells which of the addresses given accept a connection.
+   */
+  static List<Address> firstTargets(List<Address> towards, Collection<Address> discovered,
+                                    Function<List<Address>, Set<Address>> answering) {
+    List<Address> all = new ArrayList<>(towards);
+    discovered.stream().filter(address -> !all.contains(address)).forEach(all::add);
+    Set<Address> answered = answering.apply(all);
+    List<Address> targets = towards.stream().filter(answered::contains).toList();
+    return targets.isEmpty() ? all.stream().filter(answered::contains).toList() : targets;
+  }
+
+  private static Set<Address> answering(List<Address> addresses) {
+    List<InetSocketAddress> inet = addresses.stream().map(ClusterNode::inet).flatMap(Optional::stream).toList();
+    return PortProbe.accepting(inet, ANSWER_TIMEOUT_MS).stream()
+      .map(address -> new Address(address.getAddress(), address.getPort()))
+      .collect(Collectors.toSet());
+  }
+}
