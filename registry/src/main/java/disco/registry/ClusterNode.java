@@ -63,6 +63,7 @@ public final class ClusterNode {
   /** Where the record cache and the sweeper keep their state. */
   private final Context context;
   private final Config config;
+  private final DnsMemberDiscovery discovery;
   private final ClusterSecret secret;
   private final MembershipHistory history;
   private final NodeMetrics metrics;
@@ -81,9 +82,10 @@ public final class ClusterNode {
   private volatile boolean rejoining;
   private volatile String nodeId;
 
-  private ClusterNode(Vertx vertx, Config config, ClusterSecret secret, MembershipHistory history,
-                      HazelcastInstance hazelcast, NodeMetrics metrics) {
+  private ClusterNode(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
+                      MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
     this.vertx = vertx;
+    this.discovery = discovery;
     this.context = vertx.getOrCreateContext();
     this.config = config;
     this.secret = secret;
@@ -106,6 +108,11 @@ public final class ClusterNode {
     member.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        // during a merge, members appear once it has joined the other side: what is left (merging
+        // the data) is no stuck join, though it may wait on a member that does not answer. Taken
+        // for stuck after 10 s, such a merge was ended, and the member, joined anew, could not
+        // write its record for 20 s (RELIABILITY item 26)
+        mergingSince = -1;
         inet(event.getMember()).ifPresent(history::joined);
         report(event.getMember(), true);
       }
@@ -158,7 +165,7 @@ public final class ClusterNode {
     CompletableFuture<HazelcastInstance> member = new CompletableFuture<>();
     new Thread(() -> {
       try {
-        member.complete(ProbingJoiner.newMember(config, List.of()));
+        member.complete(ProbingJoiner.newMember(config, discovery, List.of()));
       } catch (RuntimeException | Error e) {
         member.completeExceptionally(e);
       }
@@ -176,7 +183,7 @@ public final class ClusterNode {
       vertx.close();
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
-    ClusterNode node = new ClusterNode(vertx, config, secret, history, hazelcast, metrics);
+    ClusterNode node = new ClusterNode(vertx, config, discovery, secret, history, hazelcast, metrics);
     MastershipClaimWatch claimWatch = new MastershipClaimWatch(node,
       TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL), TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT));
     // subscribing to the map's events waits for every member to register it: here, on the joining
@@ -246,7 +253,10 @@ public final class ClusterNode {
     }
   }
 
-  /** How long Hazelcast's merge into another cluster has gone on, or -1 when none is under way. */
+  /**
+   * How long Hazelcast's merge into another cluster has gone on without joining it, or -1 when none
+   * is under way or it has joined.
+   */
   long mergingForMs() {
     long since = mergingSince;
     return since < 0 ? -1 : System.currentTimeMillis() - since;
@@ -262,7 +272,7 @@ public final class ClusterNode {
     long deadline = System.currentTimeMillis() + REJOIN_TIMEOUT_MS;
     while (!closing) {
       try {
-        return ProbingJoiner.newMember(config, towards);
+        return ProbingJoiner.newMember(config, discovery, towards);
       } catch (RuntimeException e) {
         if (System.currentTimeMillis() >= deadline) {
           return null;

@@ -88,6 +88,14 @@ final class DnsMemberDiscovery implements DiscoveryStrategyFactory {
       .toList();
   }
 
+  /**
+   * Whether no member name resolves while the cluster's network can be looked through: a fresh
+   * stack, whose tasks start together and are all missing from DNS until they have joined.
+   */
+  boolean freshStack() {
+    return !networkPeers.isEmpty() && members.stream().allMatch(member -> member.addresses().isEmpty());
+  }
+
   private List<InetSocketAddress> listeningOnNetwork() {
     List<InetSocketAddress> listening = PortProbe.accepting(networkPeers, PROBE_TIMEOUT_MS);
     if (!listening.equals(lastFoundListening)) {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
  * (a member that cannot join the others, say with another secret, stays alone quietly).
  * It also starts a new member when Hazelcast stopped this one by itself (a merge whose join failed),
- * and when a merge has gone on for {@link #MAX_MERGE_MS}.
+ * and when a merge has gone on for {@link #MAX_MERGE_MS} without joining the other side.
  * Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {

@@ -29,7 +29,11 @@ import java.util.stream.Collectors;
  * <p>
  * That is enough for members that start together: Hazelcast opens a member's port before its first
  * look, so of two members, the one that looks later finds the other listening. The look is repeated
- * for {@link #LOOK_MS} all the same, for a peer whose address the network learns late.
+ * for {@link #LOOK_MS} all the same, for a peer whose address the network learns late, and for
+ * {@link #FRESH_STACK_LOOK_MS} on a fresh stack, where tasks on several nodes start together and
+ * find each other only through the overlay: there it waits as long as Hazelcast did, which formed
+ * one cluster without a merge in the deploys measured (at 300 ms, a CI deploy had a member that
+ * formed a cluster of its own first).
  * <p>
  * A member that joins anew to leave the small side of a split looks {@code towards} the members it
  * saw answer outside its cluster, and asks only those when any answers: asking everyone, the members
@@ -40,36 +44,41 @@ final class ProbingJoiner extends DiscoveryJoiner {
 
   /** How long the first look goes on while no peer answers. */
   static final long LOOK_MS = 300;
+  /** The same on a fresh stack: Hazelcast's own wait. */
+  static final long FRESH_STACK_LOOK_MS = 1_000;
   /** A peer that is there accepts within milliseconds, a refusing port at once. */
   static final long ANSWER_TIMEOUT_MS = 500;
   private static final long LOOK_PAUSE_MS = 50;
 
+  private final DnsMemberDiscovery discovery;
   private final List<Address> towards;
 
-  private ProbingJoiner(Node node, List<Address> towards) {
+  private ProbingJoiner(Node node, DnsMemberDiscovery discovery, List<Address> towards) {
     super(node, node.getDiscoveryService(), false);
+    this.discovery = discovery;
     this.towards = towards;
   }
 
   /**
-   * A new Hazelcast member made from {@code config}, its first join looking towards those of
+   * A new Hazelcast member made from {@code config}, whose discovery is {@code discovery}, its first
+   * join looking towards those of
    * {@code towards} that answer, or anywhere when none does. Blocks for the join. Hazelcast has no
    * public hook for its joiner: a node context is how its own tests put another in (internal API,
    * like the stop of a stuck merge in ClusterNode; checked against 5.3.8).
    */
-  static HazelcastInstance newMember(Config config, List<InetSocketAddress> towards) {
+  static HazelcastInstance newMember(Config config, DnsMemberDiscovery discovery, List<InetSocketAddress> towards) {
     List<Address> targets = towards.stream().map(address -> new Address(address.getAddress(), address.getPort())).toList();
     return HazelcastInstanceFactory.newHazelcastInstance(config, null, new DefaultNodeContext() {
       @Override
       public Joiner createJoiner(Node node) {
-        return new ProbingJoiner(node, targets);
+        return new ProbingJoiner(node, discovery, targets);
       }
     });
   }
 
   @Override
   protected Collection<Address> getPossibleAddressesForInitialJoin() {
-    long deadline = System.currentTimeMillis() + LOOK_MS;
+    long deadline = System.currentTimeMillis() + (discovery.freshStack() ? FRESH_STACK_LOOK_MS : LOOK_MS);
     while (true) {
       // Hazelcast removes from it the addresses it finds to be this member's own
       List<Address> found = new ArrayList<>(firstTargets(towards, getPossibleAddresses(), ProbingJoiner::answering));

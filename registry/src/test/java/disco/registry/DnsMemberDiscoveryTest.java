@@ -45,6 +45,12 @@ class DnsMemberDiscoveryTest {
       DnsMemberDiscovery named = new DnsMemberDiscovery(ClusterConfig.parseMembers("127.0.0.9:6000"), port,
         network, new MembershipHistory());
       assertThat(named.addresses()).map(Address::toString).containsExactly("[127.0.0.9]:6000");
+
+      // the first join looks longer on a fresh stack only (ProbingJoiner)
+      assertThat(fresh.freshStack()).isTrue();
+      assertThat(named.freshStack()).isFalse();
+      assertThat(new DnsMemberDiscovery(ClusterConfig.parseMembers("no-such-host.invalid"), port, List.of(),
+        new MembershipHistory()).freshStack()).isFalse();
     }
   }
 }
