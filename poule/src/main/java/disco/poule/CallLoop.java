@@ -117,7 +117,7 @@ final class CallLoop {
         if (done.succeeded()) {
           pool.succeeded(slot);
         } else {
-          pool.failed(slot, System.currentTimeMillis());
+          pool.failed(slot, System.currentTimeMillis(), done.cause());
         }
       })
       .map(slot);

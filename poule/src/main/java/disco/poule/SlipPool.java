@@ -127,11 +127,12 @@ final class SlipPool implements ServiceDirectory.Listener {
     slot.ejectedUntil = 0;
   }
 
-  void failed(Slot slot, long now) {
+  /** A call to {@code slot} failed with {@code cause}: the last of the row is logged with the ejection. */
+  void failed(Slot slot, long now, Throwable cause) {
     if (++slot.failuresInARow >= EJECT_AFTER && !slot.ejected(now)) {
       slot.ejectedUntil = now + EJECT_MS;
-      LOG.warn("slip {} at {}:{} failed {} calls in a row: skipped for {} ms", slot.instance.hostname(),
-        slot.instance.host(), slot.instance.port(), slot.failuresInARow, EJECT_MS);
+      LOG.warn("slip {} at {}:{} failed {} calls in a row, the last with {}: skipped for {} ms",
+        slot.instance.hostname(), slot.instance.host(), slot.instance.port(), slot.failuresInARow, cause, EJECT_MS);
       onEjected.accept(slot.instance);
     }
   }

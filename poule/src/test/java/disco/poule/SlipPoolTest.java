@@ -64,7 +64,7 @@ class SlipPoolTest {
     pool.added(instance("b"));
     SlipPool.Slot a = pool.pick(Set.of("reg-b"), 0).orElseThrow();
     for (int i = 0; i < SlipPool.EJECT_AFTER; i++) {
-      pool.failed(a, 1_000);
+      pool.failed(a, 1_000, new IllegalStateException("refused"));
     }
     assertThat(ejected).containsExactly("a");
     for (int i = 0; i < 10; i++) {
