@@ -81,6 +81,8 @@ public final class ClusterNode {
   private volatile boolean stoppedByItself;
   private volatile boolean rejoining;
   private volatile String nodeId;
+  /** Since when every read and write of this node's own record has failed, or -1 while they answer. */
+  private volatile long ownRecordFailingSince = -1;
 
   private ClusterNode(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
                       MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
@@ -229,6 +231,7 @@ public final class ClusterNode {
       return;
     }
     hazelcast = fresh;
+    ownRecordFailingSince = -1;
     listenTo(fresh);
     cache.listenTo(fresh);
     LOG.info("Joined again as {}: {} members", nodeId(), members().size());
@@ -259,6 +262,21 @@ public final class ClusterNode {
    */
   long mergingForMs() {
     long since = mergingSince;
+    return since < 0 ? -1 : System.currentTimeMillis() - since;
+  }
+
+  /** A read or write of this node's own record ({@link OwnRecord}) answered, or failed. */
+  void ownRecordAnswered(boolean answered) {
+    if (answered) {
+      ownRecordFailingSince = -1;
+    } else if (ownRecordFailingSince < 0) {
+      ownRecordFailingSince = System.currentTimeMillis();
+    }
+  }
+
+  /** How long every read and write of this node's own record has failed, or -1 while they answer. */
+  long ownRecordFailingForMs() {
+    long since = ownRecordFailingSince;
     return since < 0 ? -1 : System.currentTimeMillis() - since;
   }
 

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
  * (a member that cannot join the others, say with another secret, stays alone quietly).
  * It also starts a new member when Hazelcast stopped this one by itself (a merge whose join failed),
- * and when a merge has gone on for {@link #MAX_MERGE_MS} without joining the other side.
- * Runs on a thread of its own: the check connects, the rejoin blocks.
+ * when a merge has gone on for {@link #MAX_MERGE_MS} without joining the other side, and when this
+ * member's own record could be neither read nor written for {@link #MAX_OWN_RECORD_FAILING_MS}
+ * (twice as long after each such rejoin that did not help). Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {
 
@@ -49,6 +50,15 @@ final class LoneMemberWatchdog {
    * leave meanwhile (seen on the overlay: a slip alone for minutes beside the full cluster).
    */
   static final long MAX_MERGE_MS = 10_000;
+  /**
+   * A member in the cluster whose own record could be neither read nor written for this long cannot
+   * reach the partition that holds it, and nobody calls it. Seen after a heal: the cut-off node's
+   * slips merged back within seconds, the overlay carried their traffic to the tasks Swarm had
+   * started during the cut only seconds later, and every write of their records then timed out for
+   * over a minute, until Swarm stopped them (RELIABILITY item 27). A new member starts with fresh
+   * connections to all. Longer than the failover of a frozen partition owner (a few seconds).
+   */
+  static final long MAX_OWN_RECORD_FAILING_MS = 10_000;
 
   private final ClusterNode node;
   private final MembershipHistory history;
@@ -60,6 +70,7 @@ final class LoneMemberWatchdog {
   });
   private long apartSince = -1;
   private long rejoinAfter = REJOIN_AFTER_MS;
+  private long ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
 
   LoneMemberWatchdog(ClusterNode node, MembershipHistory history, DnsMemberDiscovery discovery) {
     this.node = node;
@@ -82,6 +93,16 @@ final class LoneMemberWatchdog {
       if (merging >= MAX_MERGE_MS) {
         node.rejoin("A merge into another cluster has not joined it after " + merging + " ms", List.of());
         return;
+      }
+      // a merge has its own bound above
+      long failing = merging >= 0 ? -1 : node.ownRecordFailingForMs();
+      if (failing >= ownRecordRejoinAfter) {
+        ownRecordRejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, ownRecordRejoinAfter * 2);
+        node.rejoin("Own record neither read nor written for " + failing + " ms", List.of());
+        return;
+      }
+      if (failing < 0) {
+        ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
       }
       List<InetSocketAddress> outside = merging >= 0 || !node.isRunning() ? List.of() : membersThatAnswerApart();
       if (outside.isEmpty()) {

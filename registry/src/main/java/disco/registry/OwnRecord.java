@@ -95,7 +95,10 @@ public final class OwnRecord {
     writing = true;
     Record record = current();
     node.store().put(registration, record.toJson().encode())
-      .onComplete(done -> writing = false)
+      .onComplete(done -> {
+        writing = false;
+        node.ownRecordAnswered(done.succeeded());
+      })
       .onSuccess(v -> {
         if (withdrawn) {
           // shutdown began while writing: do not leave the record behind
@@ -122,7 +125,7 @@ public final class OwnRecord {
     if (withdrawn || writing || !firstWrite.future().isComplete()) {
       return;
     }
-    node.store().get(registration).onSuccess(stored -> {
+    node.store().get(registration).onComplete(read -> node.ownRecordAnswered(read.succeeded())).onSuccess(stored -> {
       String fault = stored == null ? "missing" : faultIn(stored);
       if (withdrawn || fault == null) {
         return;
