@@ -463,6 +463,10 @@ P=$TARGET
 cut_ips=""
 for i in $LIVE_NODES; do [ "$i" = "$P" ] || cut_ips="$cut_ips $(node_ip "$i")"; done
 cut_off=$(slip_tasks | awk -v n="node-$P" '$2 == n { print $1 }')
+declare -A cut_off_ip=()
+for id in $cut_off; do
+  cut_off_ip[$id]=$(node_docker "$P" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$id" | awk '{ print $1 }')
+done
 t=$(now_ms)
 FAULT_MS=$t
 # inside the node's own network namespace: its engine, its overlay (VXLAN) and its tasks all go dark
@@ -481,21 +485,44 @@ healed=$(now_ms)
 FAULT_MS=$healed
 wait_until 120 "one cluster again" one_view
 check_limit "$(secs_since "$healed")" 20 60 "one cluster again after the heal"
-# Swarm replaced the cut-off slips during the cut and stops them a minute or so after the heal;
-# until then they are back in the cluster and poule calls them again
-cut_off_back() {
+# Swarm replaced the cut-off slips during the cut and stops them 40-130 s after the heal (seen on
+# this machine); until then they are back in the cluster and poule calls them again, within seconds
+# when all goes well (item 27 of docs/RELIABILITY.md is a case that did not). The overlay re-learns
+# where containers live some seconds after a heal (item 26), so the step also measures when poule's
+# container first reaches each uncalled cut-off slip, to tell a wait on Docker from one on the
+# platform.
+declare -A OVERLAY_BACK=()
+poule_reaches() { # IP: a TCP connection from poule's container to IP:8080, over the overlay
   local id
+  id=$(node_docker 1 ps -q --filter "label=com.docker.swarm.service.name=${STACK}_poule" | head -n 1)
+  [ -n "$id" ] && node_docker 1 exec "$id" timeout 2 bash -c "exec 3<>/dev/tcp/$1/8080" 2>/dev/null
+}
+cut_off_back() {
+  local id back=0
   CUT_OFF_CALLED=0
   for id in $cut_off; do
     if called_since "$id" "$healed"; then
       CUT_OFF_CALLED=$((CUT_OFF_CALLED + 1))
     elif [ -n "$(node_docker "$P" ps -q --filter "id=$id" --filter status=running)" ]; then
-      return 1
+      [ -n "${OVERLAY_BACK[$id]:-}" ] || ! poule_reaches "${cut_off_ip[$id]}" \
+        || OVERLAY_BACK[$id]=$(secs_since "$healed")
+      back=1
     fi
   done
+  return "$back"
 }
-wait_until 60 "the cut-off slips called again or stopped" cut_off_back
-note "cut-off slips called again after the heal: $CUT_OFF_CALLED of $(echo $cut_off | wc -w) after $(secs_since "$healed") s (the others stopped by Swarm first)"
+why_not_cut_off_back() {
+  local id
+  for id in $cut_off; do
+    called_since "$id" "$healed" && continue
+    [ -n "$(node_docker "$P" ps -q --filter "id=$id" --filter status=running)" ] || continue
+    echo "$id (${cut_off_ip[$id]}) not called, still running; poule's container reached it over the overlay: ${OVERLAY_BACK[$id]:-never} s after the heal"
+  done
+}
+wait_until 120 "the cut-off slips called again or stopped" cut_off_back
+overlay=""
+for id in "${!OVERLAY_BACK[@]}"; do overlay="$overlay $id after ${OVERLAY_BACK[$id]} s"; done
+note "cut-off slips called again after the heal: $CUT_OFF_CALLED of $(echo $cut_off | wc -w) after $(secs_since "$healed") s (the others stopped by Swarm first); poule's container reached uncalled ones over the overlay:${overlay:- none waited on}"
 wait_until 120 "swarm back to 3 slips" slip_count_is 3
 wait_until 60 "records equal the live slips, all called" slips_serving 3 "$healed"
 note "3 slips in the records and called again after $(secs_since "$healed") s"
