@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.instance.EndpointQualifier;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.server.ServerConnectionManager;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -74,7 +73,7 @@ class FrozenPeerTest {
   }
 
   private static ServerConnectionManager connections(ClusterNode node) {
-    return ((HazelcastInstanceProxy) node.hazelcast()).getOriginal().node.getServer()
+    return TestCluster.hazelcastNode(node).getServer()
       .getConnectionManager(EndpointQualifier.MEMBER);
   }
 

@@ -1,21 +1,20 @@
 package disco.registry;
 
 import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.hazelcastNode;
+import static disco.registry.TestCluster.owners;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.instance.EndpointQualifier;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
-import com.hazelcast.instance.impl.Node;
 import com.hazelcast.internal.nio.ConnectionListener;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.ServerConnectionManager;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A member in the cluster that cannot reach the partition holding its own record: after a heal, the
  * overlay carried a cut-off node's traffic to the tasks started during the cut only seconds after
- * the rest, and its slips, back in the cluster, could write their records for over a minute
+ * the rest, and its slips, back in the cluster, could not write their records for over a minute
  * (RELIABILITY item 27). Here one member closes every connection to the one that owns its record's
  * partition, while both still hear the master.
  */
@@ -35,10 +34,6 @@ class PartialDisconnectionTest {
   @AfterEach
   void close() {
     cluster.close();
-  }
-
-  private static Node hazelcastNode(ClusterNode node) {
-    return ((HazelcastInstanceProxy) node.hazelcast()).getOriginal().node;
   }
 
   /** From now on the current Hazelcast member of {@code on} closes every connection to {@code peer}. */
@@ -72,10 +67,6 @@ class PartialDisconnectionTest {
         return own;
       }
     }
-  }
-
-  private static Set<String> owners(ClusterNode node) {
-    return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
   @Test

@@ -2,6 +2,7 @@ package disco.registry;
 
 import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.listener;
+import static disco.registry.TestCluster.owners;
 import static disco.registry.TestCluster.throughout;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +33,6 @@ class RecordCleanupTest {
     OwnRecord own = new OwnRecord(node, new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1");
     await(own.publish(port));
     return own;
-  }
-
-  private static Set<String> owners(ClusterNode node) {
-    return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
   private record Three(ClusterNode a, ClusterNode b, ClusterNode c) {
@@ -145,7 +142,7 @@ class RecordCleanupTest {
     String idBefore = c.nodeId();
 
     // the master (a, the oldest) expels c; a and b stay together under their ids
-    var master = ((com.hazelcast.instance.impl.HazelcastInstanceProxy) nodes.a().hazelcast()).getOriginal().node;
+    var master = TestCluster.hazelcastNode(nodes.a());
     com.hazelcast.cluster.Member member = nodes.a().hazelcast().getCluster().getMembers().stream()
       .filter(m -> m.getUuid().toString().equals(idBefore)).findFirst().orElseThrow();
     master.getClusterService().suspectMember(member, "test: expelled", true);

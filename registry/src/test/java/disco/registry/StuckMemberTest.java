@@ -1,16 +1,15 @@
 package disco.registry;
 
 import static disco.registry.TestCluster.await;
+import static disco.registry.TestCluster.hazelcastNode;
+import static disco.registry.TestCluster.owners;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Address;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
-import com.hazelcast.instance.impl.Node;
 import com.hazelcast.instance.impl.NodeShutdownHelper;
 import java.time.Duration;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,14 +26,6 @@ class StuckMemberTest {
   @AfterEach
   void close() {
     cluster.close();
-  }
-
-  private static Node hazelcastNode(ClusterNode node) {
-    return ((HazelcastInstanceProxy) node.hazelcast()).getOriginal().node;
-  }
-
-  private static Set<String> owners(ClusterNode node) {
-    return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
   private static void publish(ClusterNode node) {

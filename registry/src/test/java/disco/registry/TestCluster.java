@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.instance.impl.Node;
 import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
@@ -12,10 +14,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** Cluster nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
 public final class TestCluster implements AutoCloseable {
@@ -89,6 +93,16 @@ public final class TestCluster implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember(address);
     return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /** The Hazelcast internals of {@code node}'s current member, for tests that act as Hazelcast would. */
+  public static Node hazelcastNode(ClusterNode node) {
+    return ((HazelcastInstanceProxy) node.hazelcast()).getOriginal().node;
+  }
+
+  /** The node ids that the records in {@code node}'s copy name as their owners. */
+  public static Set<String> owners(ClusterNode node) {
+    return node.records().stream().map(ServiceInstance::ownerOf).collect(Collectors.toSet());
   }
 
   /** Ends {@code node}'s member at once, as a killed process's: no record removed, no leave announced. */
