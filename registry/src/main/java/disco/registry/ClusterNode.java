@@ -75,8 +75,13 @@ public final class ClusterNode {
   private final RecordCache cache;
   private final RecordSweeper sweeper;
   private volatile boolean closing;
-  /** When Hazelcast's merge into another cluster began, or -1 when no merge is under way. */
+  /** When Hazelcast's merge into another cluster began, or -1 when no merge is under way or it has joined. */
   private volatile long mergingSince = -1;
+  /**
+   * Hazelcast's merge holds its lifecycle lock until the merged data is written, after the join
+   * too: a rejoin must end it, or terminate() waits on that lock (RELIABILITY item 27).
+   */
+  private volatile boolean mergeHoldsLock;
   /** Hazelcast stopped this member by itself: a merge whose join failed. The watchdog starts a new one. */
   private volatile boolean stoppedByItself;
   private volatile boolean rejoining;
@@ -129,9 +134,11 @@ public final class ClusterNode {
       LifecycleState state = event.getState();
       if (state == LifecycleState.MERGING) {
         mergingSince = System.currentTimeMillis();
+        mergeHoldsLock = true;
       } else if (state == LifecycleState.MERGED || state == LifecycleState.MERGE_FAILED
         || state == LifecycleState.SHUTTING_DOWN) {
         mergingSince = -1;
+        mergeHoldsLock = false;
       }
       if (state == LifecycleState.SHUTTING_DOWN && !closing && !rejoining) {
         LOG.warn("Hazelcast is stopping this member by itself (as it does when a merge cannot join the other side)");
@@ -216,7 +223,7 @@ public final class ClusterNode {
     stoppedByItself = false;
     HazelcastInstance fresh;
     try {
-      if (mergingSince >= 0) {
+      if (mergeHoldsLock) {
         endMerge(stuck);
       }
       stuck.getLifecycleService().terminate();
@@ -231,6 +238,7 @@ public final class ClusterNode {
       return;
     }
     hazelcast = fresh;
+    mergeHoldsLock = false;
     ownRecordFailingSince = -1;
     listenTo(fresh);
     cache.listenTo(fresh);
