@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * It also starts a new member when Hazelcast stopped this one by itself (a merge whose join failed),
  * when a merge has gone on for {@link #MAX_MERGE_MS} without joining the other side, and when this
  * member's own record could be neither read nor written for {@link #MAX_OWN_RECORD_FAILING_MS}
- * (twice as long after each such rejoin that did not help). Runs on a thread of its own: the check connects, the rejoin blocks.
+ * (twice as long after each such rejoin that did not help).
+ * Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {
 
