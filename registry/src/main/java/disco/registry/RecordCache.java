@@ -2,6 +2,7 @@ package disco.registry;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -39,6 +40,7 @@ final class RecordCache {
   private static final Logger LOG = LoggerFactory.getLogger(RecordCache.class);
   static final long RECONCILE_MS = 30_000;
   static final long RETRY_MS = 1_000;
+  static final long SUBSCRIBE_TIMEOUT_MS = 60_000;
 
   private final ClusterNode node;
   private final Map<String, Record> records = new HashMap<>();
@@ -70,9 +72,32 @@ final class RecordCache {
   /**
    * Subscribes to the map's events of {@code member}, at the join and after the node joined again.
    * Blocks until every member registered the listener: never call it on an event loop.
+   * <p>
+   * The subscription is an operation on every member, and a member too busy to answer within the
+   * operation timeout failed it: 21 JVMs starting on 2 cores had 14 slips exit at their start
+   * (docs/BENCHMARKS.md). So it is tried again, for {@link #SUBSCRIBE_TIMEOUT_MS} at most. A member
+   * that took a failed attempt keeps that registration too and sends each event twice; the copy
+   * takes an event as the entry's latest value, so the second changes nothing.
    */
   void listenTo(HazelcastInstance member) {
-    member.<String, String>getMap(RecordStore.MAP).addEntryListener(new Events(), true);
+    long deadline = System.currentTimeMillis() + SUBSCRIBE_TIMEOUT_MS;
+    while (true) {
+      try {
+        member.<String, String>getMap(RecordStore.MAP).addEntryListener(new Events(), true);
+        return;
+      } catch (OperationTimeoutException e) {
+        if (System.currentTimeMillis() >= deadline) {
+          throw e;
+        }
+        LOG.warn("Subscribing to the records' events timed out, trying again: {}", firstSentence(e.getMessage()));
+      }
+    }
+  }
+
+  /** Hazelcast's timeout messages go on for a whole invocation's state after their first sentence. */
+  private static String firstSentence(String message) {
+    int end = message == null ? -1 : message.indexOf(". ");
+    return end < 0 ? String.valueOf(message) : message.substring(0, end);
   }
 
   List<Record> records() {
