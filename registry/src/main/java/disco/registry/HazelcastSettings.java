@@ -53,6 +53,8 @@ final class HazelcastSettings {
    * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).
    */
   static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
+  /** Milliseconds before an operation that met a migrating partition, or a member not yet joined, is tried again. */
+  static final int RETRY_PAUSE_MS = 100;
 
   private HazelcastSettings() {
   }
@@ -105,10 +107,17 @@ final class HazelcastSettings {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // SIGTERM first unpublishes and drains: ServiceLauncher shuts Hazelcast down after that
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    // the master holds join requests this long to take joiners together (at 0, members killed right
-    // after back-to-back joins lost records: docs/BENCHMARKS.md); a joiner's own first look for peers
-    // is ProbingJoiner's and does not wait on it
+    // the master takes a join request at once unless it took another less than this long ago, so
+    // joiners that come together are still taken together. Its default batching (max.wait 20 s)
+    // held every join for this second, which cost a slip joining a running cluster a second of its
+    // start; with no wait at all, 20 slips started at once took 59 s to be called instead of 33 s
+    // (docs/BENCHMARKS.md). A joiner gives up on a master that does not take it after 10 s plus
+    // max.wait. Its own first look for peers is ProbingJoiner's and does not wait on either.
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    // an operation that meets a partition migrating, as a joining member's first write can, is tried
+    // again after this pause: 500 ms by default
+    config.setProperty("hazelcast.invocation.retry.pause.millis", String.valueOf(RETRY_PAUSE_MS));
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_INTERVAL));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT));
