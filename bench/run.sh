@@ -101,14 +101,15 @@ out=$BENCH_LOG_DIR/report.md
   echo "the server's and the generator's CPU use are reported next to each load."
   echo
 } >"$out"
-# footprint also starts slip as ./disco does, with its JVM flags and its AppCDS archive (made now if stale)
-if [ "${#sections[@]}" -eq 0 ] || [[ " ${sections[*]} " == *" footprint "* ]]; then
+# footprint also starts slip as ./disco does, with its JVM flags and its AppCDS archive (made now if
+# stale), and scale starts every slip that way
+if [ "${#sections[@]}" -eq 0 ] || [[ " ${sections[*]} " == *" footprint "* ]] || [[ " ${sections[*]} " == *" scale "* ]]; then
   if [ "$SLIP_JAR" = "$root/slip/target/slip.jar" ]; then
     ./disco archives >&2
     BENCH_DISCO_FLAGS=$(./disco java-flags slip/target/slip.jar)
     export BENCH_DISCO_FLAGS
   else
-    echo "SLIP_JAR is not ./disco's jar: footprint measures no start with ./disco's flags" >&2
+    echo "SLIP_JAR is not ./disco's jar: footprint measures no start with ./disco's flags, scale starts slips with none" >&2
   fi
 fi
 status=0

@@ -10,7 +10,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.IntStream;
 
-/** Measurement 4: N slips started at once into poule's cluster: convergence, memory, spread of calls. */
+/**
+ * Measurement 4: N slips started at once into poule's cluster: convergence, memory, spread of calls.
+ * The slips get {@code ./disco}'s JVM flags when bench/run.sh gives them: they are how a user starts
+ * many slips on one machine.
+ */
 final class Scale {
 
   private static final int SPREAD_WINDOW_S = 20;
@@ -49,7 +53,7 @@ final class Scale {
         Thread.sleep(config.scaleStaggerMs());
       }
       startedAt[i] = System.currentTimeMillis() - t0;
-      slips.add(services.slip(host(i), cluster, poule.clusterPort(), null));
+      slips.add(services.slip(host(i), cluster, poule.clusterPort(), null, config.discoFlags()));
     }
     long lastStarted = System.currentTimeMillis() - t0;
     long[] members = {-1};
@@ -120,7 +124,9 @@ final class Scale {
     t.row("poule `errors` in that window", errors);
     return "## 4. scale\n\n"
         + "One poule, then " + n + " slips started " + (config.scaleStaggerMs() == 0 ? "at once"
-            : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, default flags, not pinned, 2 cores "
+            : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, "
+        + (config.discoFlags().isEmpty() ? "default flags" : "`./disco`'s flags: `" + String.join(" ", config.discoFlags()) + "`")
+        + ", not pinned, 2 cores "
         + "for " + (n + 1) + " JVMs) into its cluster on 127.0.0.1. Membership polled every 100 ms on poule's "
         + "GET /cluster. Spread = calls per slip (delta of poule's perHost calls) over " + SPREAD_WINDOW_S
         + " s once all are ready.\n\n" + t + "\nCalls per slip: " + Table.all(calls) + "\n";
