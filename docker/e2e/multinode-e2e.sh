@@ -522,7 +522,13 @@ why_not_cut_off_back() {
 wait_until 120 "the cut-off slips called again or stopped" cut_off_back
 overlay=""
 for id in "${!OVERLAY_BACK[@]}"; do overlay="$overlay $id after ${OVERLAY_BACK[$id]} s"; done
-note "cut-off slips called again after the heal: $CUT_OFF_CALLED of $(echo $cut_off | wc -w) after $(secs_since "$healed") s (the others stopped by Swarm first); poule's container reached uncalled ones over the overlay:${overlay:- none waited on}"
+back_s=$(secs_since "$healed")
+note "cut-off slips called again after the heal: $CUT_OFF_CALLED of $(echo $cut_off | wc -w) after $back_s s (the others stopped by Swarm first); poule's container reached uncalled ones over the overlay:${overlay:- none waited on}"
+# called late, though within the bound (45.6 s in a CI run, item 27's case or another): what the
+# members logged since the heal tells whose wait it was, where the count of timeouts alone did not
+if awk -v s="$back_s" 'BEGIN { exit !(s > 20) }'; then
+  explain "the cut-off slips called again only after $back_s s"
+fi
 wait_until 120 "swarm back to 3 slips" slip_count_is 3
 wait_until 60 "records equal the live slips, all called" slips_serving 3 "$healed"
 note "3 slips in the records and called again after $(secs_since "$healed") s"
