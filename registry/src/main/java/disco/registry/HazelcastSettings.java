@@ -53,7 +53,7 @@ final class HazelcastSettings {
    * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).
    */
   static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
-  /** Milliseconds before an operation that met a migrating partition, or a member not yet joined, is tried again. */
+  /** Milliseconds before Hazelcast tries again an operation that met a failure it retries (a migrating partition). */
   static final int RETRY_PAUSE_MS = 100;
 
   private HazelcastSettings() {
