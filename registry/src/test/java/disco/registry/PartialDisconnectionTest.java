@@ -12,12 +12,26 @@ import com.hazelcast.instance.EndpointQualifier;
 import com.hazelcast.internal.nio.ConnectionListener;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.ServerConnectionManager;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import disco.registry.config.ClusterConfig;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A member in the cluster that cannot reach the partition holding its own record: after a heal, the
@@ -29,6 +43,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class PartialDisconnectionTest {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PartialDisconnectionTest.class);
+
   private final TestCluster cluster = new TestCluster();
 
   @AfterEach
@@ -39,11 +55,20 @@ class PartialDisconnectionTest {
   /** From now on the current Hazelcast member of {@code on} closes every connection to {@code peer}. */
   private static void cut(ClusterNode on, ClusterNode peer) {
     Address peerAddress = hazelcastNode(peer).getThisAddress();
+    cut(on, peerAddress::equals, new AtomicBoolean(true));
+  }
+
+  /**
+   * While {@code apart} holds, the current Hazelcast member of {@code on} closes every connection to
+   * an address {@code cutOff} accepts, as the overlay leaves a cut-off node unable to reach the tasks
+   * started during the cut for a while after the heal.
+   */
+  private static void cut(ClusterNode on, Predicate<Address> cutOff, AtomicBoolean apart) {
     ServerConnectionManager connections = hazelcastNode(on).getServer().getConnectionManager(EndpointQualifier.MEMBER);
     connections.addConnectionListener(new ConnectionListener<>() {
       @Override
       public void connectionAdded(ServerConnection connection) {
-        if (peerAddress.equals(connection.getRemoteAddress())) {
+        if (apart.get() && cutOff.test(connection.getRemoteAddress())) {
           connection.close("cut apart by the test", null);
         }
       }
@@ -53,7 +78,7 @@ class PartialDisconnectionTest {
       }
     });
     connections.getConnections().stream()
-      .filter(connection -> peerAddress.equals(connection.getRemoteAddress()))
+      .filter(connection -> cutOff.test(connection.getRemoteAddress()))
       .forEach(connection -> connection.close("cut apart by the test", null));
   }
 
@@ -87,5 +112,71 @@ class PartialDisconnectionTest {
         && master.liveMemberIds().equals(Set.of(master.nodeId(), b.nodeId(), c.nodeId()))
         && owners(master).contains(b.nodeId()) && owners(c).contains(b.nodeId()));
     assertThat(owners(master)).as("no record left under b's former id").doesNotContain(formerId);
+  }
+
+  /**
+   * Hazelcast's message that moves a partition to a member its holder cannot connect to is lost, and
+   * the partition refused every write until the migration's timeout ran out: 300 s by default, long
+   * after the two could connect (RELIABILITY item 28).
+   */
+  @Test
+  void partition_migrating_towards_a_member_its_holder_could_not_reach_takes_writes_soon_after_they_connect() {
+    ClusterNode master = cluster.join();
+    ClusterNode b = cluster.join();
+    within(Duration.ofSeconds(10), "one cluster of 2", () -> master.liveMemberIds().size() == 2);
+    List<String> keys = onePerPartition(master);
+    Address masterAddress = hazelcastNode(master).getThisAddress();
+    AtomicBoolean apart = new AtomicBoolean(true);
+    cut(b, address -> !address.equals(masterAddress), apart);
+
+    // a bare member with the platform's settings: a node's start subscribes to the map's events on
+    // every member, and b would refuse it
+    HazelcastInstance joiner = dataMember();
+    try {
+      within(Duration.ofSeconds(10), "the joiner in the cluster", () -> master.liveMemberIds().size() == 3);
+      within(Duration.ofSeconds(20), "a partition migrating from b to the joiner, refusing writes",
+        () -> refusingWrites(master, keys) > 0);
+      apart.set(false);
+
+      Duration back = within(Duration.ofSeconds(45), "every partition taking writes",
+        () -> refusingWrites(master, keys) == 0);
+      assertThat(master.liveMemberIds()).as("the joiner still a member").hasSize(3);
+      LOG.info("every partition took writes again {} ms after b could reach the joiner", back.toMillis());
+    } finally {
+      joiner.getLifecycleService().terminate();
+    }
+  }
+
+  private HazelcastInstance dataMember() {
+    ClusterConfig config = ClusterConfig.loopback(cluster.name());
+    DnsMemberDiscovery discovery = DnsMemberDiscovery.of(config, new MembershipHistory());
+    Config settings = HazelcastSettings.build(config, TestCluster.SECRET.clusterName(config.name()), discovery);
+    return ProbingJoiner.newMember(settings, discovery, List.of());
+  }
+
+  /** A key of the probe map in each partition. */
+  private static List<String> onePerPartition(ClusterNode node) {
+    Map<Integer, String> keys = new HashMap<>();
+    for (int i = 0; keys.size() < HazelcastSettings.PARTITIONS; i++) {
+      String key = "probe-" + i;
+      keys.putIfAbsent(node.hazelcast().getPartitionService().getPartition(key).getPartitionId(), key);
+    }
+    return List.copyOf(keys.values());
+  }
+
+  /** How many of the partitions of {@code keys} did not take a write within the store's timeout. */
+  private static long refusingWrites(ClusterNode node, List<String> keys) {
+    IMap<String, String> probe = node.hazelcast().getMap("migration-probe");
+    List<CompletableFuture<Void>> writes = keys.stream()
+      .map(key -> probe.setAsync(key, "written").toCompletableFuture().orTimeout(RecordStore.TIMEOUT_MS, TimeUnit.MILLISECONDS))
+      .toList();
+    return writes.stream().filter(write -> {
+      try {
+        write.join();
+        return false;
+      } catch (CompletionException e) {
+        return true;
+      }
+    }).count();
   }
 }
