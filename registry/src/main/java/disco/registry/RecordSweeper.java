@@ -83,7 +83,7 @@ final class RecordSweeper {
     if (departedAt.values().stream().anyMatch(at -> at > now - SETTLE_MS)) {
       return;
     }
-    if (mayBeTheMinority(owners, live)) {
+    if (mayBeTheMinority(owners, live, now)) {
       return;
     }
     for (Record record : records) {
@@ -100,8 +100,7 @@ final class RecordSweeper {
    * one, and sweeping would empty its own view of services that are alive on the other side. Its
    * records stay until the sides merge, or the departures are old enough to be real.
    */
-  private boolean mayBeTheMinority(Set<String> owners, Set<String> live) {
-    long now = System.currentTimeMillis();
+  private boolean mayBeTheMinority(Set<String> owners, Set<String> live, long now) {
     // an owner gone before its departure event arrived counts from now
     long losses = owners.stream()
       .filter(owner -> !live.contains(owner))
