@@ -574,13 +574,16 @@ overlay=""
 for id in "${!OVERLAY_BACK[@]}"; do overlay="$overlay $id after ${OVERLAY_BACK[$id]} s"; done
 back_s=$(secs_since "$healed")
 note "cut-off slips called again after the heal: $CUT_OFF_CALLED of $(echo $cut_off | wc -w) after $back_s s (the others stopped by Swarm first); poule's container reached uncalled ones over the overlay:${overlay:- none waited on}; the overlay connected them with the ${#REPLACEMENTS[@]} slips Swarm started during the cut, both ways: $(if [ -n "$MESH_BACK" ]; then echo "$MESH_BACK s after the heal"; elif [ "$MESH_PROBED" = 1 ]; then echo "not within the wait"; else echo "not waited on"; fi)"
-# the platform's own part of a late call: from the moment the overlay connected the cut-off slips
-# with every member to their first call
+# the platform's own part of a late call: from the moment the overlay carried both the traffic
+# between the cut-off slips and the slips started during the cut, and poule's to this slip (the
+# later of the two: in a CI run poule's container first reached them 32 s after the mesh), to its
+# first call
 if [ -n "$MESH_BACK" ]; then
   for id in "${!CALLED_AT[@]}"; do
-    awk -v c="${CALLED_AT[$id]}" -v m="$MESH_BACK" 'BEGIN { exit !(c > m) }' || continue
-    check_limit "$(awk -v c="${CALLED_AT[$id]}" -v m="$MESH_BACK" 'BEGIN { printf "%.1f", c - m }')" 10 60 \
-      "cut-off $id called after the overlay connected the cut-off slips with every member"
+    since=$(awk -v m="$MESH_BACK" -v o="${OVERLAY_BACK[$id]:-0}" 'BEGIN { print (o > m ? o : m) }')
+    awk -v c="${CALLED_AT[$id]}" -v m="$since" 'BEGIN { exit !(c > m) }' || continue
+    check_limit "$(awk -v c="${CALLED_AT[$id]}" -v m="$since" 'BEGIN { printf "%.1f", c - m }')" 10 60 \
+      "cut-off $id called after the overlay carried its traffic from poule and to the slips started during the cut"
   done
 fi
 # called late, though within the bound (45.6-63.3 s in three CI runs, item 28's case): what the
