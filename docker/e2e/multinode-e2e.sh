@@ -660,7 +660,7 @@ pass
 
 # ---- 12. no thread blocked -------------------------------------------------------------------------
 
-# Vert.x reports any thread held over 2 s (ClusterNode sets both limits); a cluster operation that
+# Vert.x reports any thread held over 2 s (ClusterMember sets both limits); a cluster operation that
 # timed out is not a held thread (it failed after its own timeout, and was retried), so it is counted
 # and reported, not failed
 STEP="12 no thread blocked"

@@ -1,6 +1,6 @@
 package disco.poule;
 
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;

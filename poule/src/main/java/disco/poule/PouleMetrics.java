@@ -1,6 +1,6 @@
 package disco.poule;
 
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

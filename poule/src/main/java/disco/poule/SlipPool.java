@@ -1,9 +1,8 @@
 package disco.poule;
 
 import disco.registry.ServiceDirectory;
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

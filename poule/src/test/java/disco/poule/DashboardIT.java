@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import disco.registry.ClusterNode;
 import disco.registry.Http;
 import disco.registry.ServiceEndpoint;
-import disco.registry.ServiceIdentity;
+import disco.registry.records.ServiceIdentity;
 import disco.registry.TestCluster;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;

@@ -3,8 +3,8 @@ package disco.poule;
 import static disco.registry.TestCluster.await;
 
 import disco.registry.ClusterNode;
-import disco.registry.OwnRecord;
-import disco.registry.ServiceIdentity;
+import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceIdentity;
 import disco.registry.TestCluster;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,7 +42,7 @@ final class FakeSlip {
         request.response().end(hostname);
       });
     }).listen(0, "127.0.0.1"));
-    own = new OwnRecord(node, new ServiceIdentity("slip", hostname, version, System.currentTimeMillis(), swarmNode),
+    own = node.ownRecord(new ServiceIdentity("slip", hostname, version, System.currentTimeMillis(), swarmNode),
       "127.0.0.1");
     await(own.publish(server.actualPort()));
   }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import disco.registry.ClusterNode;
 import disco.registry.ServiceEndpoint;
-import disco.registry.ServiceIdentity;
+import disco.registry.records.ServiceIdentity;
 import disco.registry.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

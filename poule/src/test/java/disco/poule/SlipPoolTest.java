@@ -2,7 +2,7 @@ package disco.poule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

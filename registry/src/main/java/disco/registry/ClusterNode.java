@@ -1,155 +1,40 @@
 package disco.registry;
 
+import disco.registry.cluster.ClusterMember;
+import disco.registry.cluster.ClusterMember.MemberChange;
 import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
+import disco.registry.records.ClusterRecords;
+import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceIdentity;
+import disco.registry.records.ServiceInstance;
 import disco.registry.security.ClusterSecret;
-import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.config.Config;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.LifecycleEvent.LifecycleState;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
-import com.hazelcast.instance.impl.NodeShutdownHelper;
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A node of the cluster: a Hazelcast member that holds the discovery records, beside a plain (not
- * clustered) Vert.x that serves HTTP. Nothing of Vert.x waits on the cluster: records are read from
- * a local copy that the map's events keep current, and every write has a timeout of its own.
- * Membership changes and merges are reported on the context of whoever subscribed.
+ * A node of the platform, what a service holds: its member of the Hazelcast cluster
+ * ({@link ClusterMember}) and the discovery records it keeps with the others ({@link ClusterRecords}),
+ * beside a plain (not clustered) Vert.x that serves HTTP. Events are delivered on the context of
+ * whoever subscribed.
  */
 public final class ClusterNode {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-  /** A thread held longer than this is reported by Vert.x: nothing here should ever come close. */
-  static final long MAX_EXECUTE_MS = 2_000;
-  /** How long a node that left a split tries to start a new member before it gives up and turns unready. */
-  static final long REJOIN_TIMEOUT_MS = 30_000;
+  private final ClusterMember member;
+  private final ClusterRecords records;
 
-  /** A member joined ({@code joined}) or left the cluster. */
-  public record MemberChange(String nodeId, String address, boolean lite, boolean joined) {
-  }
-
-  private record Subscription<T>(Context context, Handler<T> handler) {
-    void deliver(T event) {
-      context.runOnContext(v -> handler.handle(event));
-    }
-  }
-
-  private final Vertx vertx;
-  /** Where the record cache and the sweeper keep their state. */
-  private final Context context;
-  private final Config config;
-  private final DnsMemberDiscovery discovery;
-  private final ClusterSecret secret;
-  private final MembershipHistory history;
-  private final NodeMetrics metrics;
-  private volatile HazelcastInstance hazelcast;
-  private LoneMemberWatchdog watchdog;
-  private final List<Subscription<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
-  private final List<Subscription<Void>> mergeHandlers = new CopyOnWriteArrayList<>();
-  private final RecordStore store;
-  private final RecordCache cache;
-  private final RecordSweeper sweeper;
-  private volatile boolean closing;
-  /** When Hazelcast's merge into another cluster began, or -1 when no merge is under way or it has joined. */
-  private volatile long mergingSince = -1;
-  /**
-   * Hazelcast's merge holds its lifecycle lock until the merged data is written, after the join
-   * too: a rejoin must end it, or terminate() waits on that lock (RELIABILITY item 27).
-   */
-  private volatile boolean mergeHoldsLock;
-  /** Hazelcast stopped this member by itself: a merge whose join failed. The watchdog starts a new one. */
-  private volatile boolean stoppedByItself;
-  private volatile boolean rejoining;
-  private volatile String nodeId;
-  /** Since when every read and write of this node's own record has failed, or -1 while they answer. */
-  private volatile long ownRecordFailingSince = -1;
-
-  private ClusterNode(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
-                      MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
-    this.vertx = vertx;
-    this.discovery = discovery;
-    this.context = vertx.getOrCreateContext();
-    this.config = config;
-    this.secret = secret;
-    this.history = history;
-    this.hazelcast = hazelcast;
-    this.metrics = metrics;
-    this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    listenTo(hazelcast);
-    this.store = new RecordStore(this);
-    this.cache = new RecordCache(this);
-    this.sweeper = new RecordSweeper(this);
-    metrics.members(() -> members().stream().filter(member -> !member.isLiteMember()).count(),
-      () -> members().stream().filter(Member::isLiteMember).count());
-    metrics.rejected(() -> cache.rejected().size());
-    cache.onChange(v -> metrics.records(records().stream()
-      .collect(Collectors.groupingBy(Record::getName, Collectors.counting()))));
-  }
-
-  private void listenTo(HazelcastInstance member) {
-    member.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        // during a merge, members appear once it has joined the other side: what is left (merging
-        // the data) is no stuck join, though it may wait on a member that does not answer. Taken
-        // for stuck after 10 s, such a merge was ended, and the member, joined anew, could not
-        // write its record for 20 s (RELIABILITY item 26)
-        mergingSince = -1;
-        inet(event.getMember()).ifPresent(history::joined);
-        report(event.getMember(), true);
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        inet(event.getMember()).ifPresent(address -> history.left(address, event.getMembers().size()));
-        report(event.getMember(), false);
-      }
-    });
-    member.getLifecycleService().addLifecycleListener(event -> {
-      LifecycleState state = event.getState();
-      if (state == LifecycleState.MERGING) {
-        mergingSince = System.currentTimeMillis();
-        mergeHoldsLock = true;
-      } else if (state == LifecycleState.MERGED || state == LifecycleState.MERGE_FAILED
-        || state == LifecycleState.SHUTTING_DOWN) {
-        mergingSince = -1;
-        mergeHoldsLock = false;
-      }
-      if (state == LifecycleState.SHUTTING_DOWN && !closing && !rejoining) {
-        LOG.warn("Hazelcast is stopping this member by itself (as it does when a merge cannot join the other side)");
-        stoppedByItself = true;
-      }
-      if (state == LifecycleState.MERGED && !closing) {
-        LOG.info("Merged back into the cluster after a split: {} members now, node id {}", members().size(), nodeId());
-        metrics.merged();
-        mergeHandlers.forEach(subscription -> subscription.deliver(null));
-      }
-    });
+  private ClusterNode(ClusterMember member, ClusterRecords records) {
+    this.member = member;
+    this.records = records;
   }
 
   /**
@@ -162,260 +47,79 @@ public final class ClusterNode {
 
   /** As {@link #join(ClusterConfig, ClusterSecret)}, reporting into {@code metrics}. */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
-    MembershipHistory history = new MembershipHistory();
-    return join(cluster, secret, metrics, history, DnsMemberDiscovery.of(cluster, history));
+    return of(ClusterMember.join(cluster, secret, metrics));
   }
 
-  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics)}, finding peers through {@code discovery}. */
-  static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics, MembershipHistory history,
-                          DnsMemberDiscovery discovery) {
-    Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
-    // Hazelcast's start and join are most of a service's start: Vert.x and its meters are made meanwhile
-    CompletableFuture<HazelcastInstance> member = new CompletableFuture<>();
-    new Thread(() -> {
-      try {
-        member.complete(ProbingJoiner.newMember(config, discovery, List.of()));
-      } catch (RuntimeException | Error e) {
-        member.completeExceptionally(e);
-      }
-    }, "cluster-join").start();
-    Vertx vertx = Vertx.builder()
-      .with(metrics.instrument(new VertxOptions()
-        .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)))
-      .withMetrics(metrics.vertxMetrics())
-      .build();
-    HazelcastInstance hazelcast;
-    try {
-      hazelcast = member.join();
-    } catch (CompletionException e) {
-      vertx.close();
-      throw e.getCause() instanceof RuntimeException cause ? cause : e;
-    }
-    ClusterNode node = new ClusterNode(vertx, config, discovery, secret, history, hazelcast, metrics);
-    MastershipClaimWatch claimWatch = new MastershipClaimWatch(node,
-      TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL), TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT));
-    // subscribing to the map's events waits for every member to register it: here, on the joining
-    // thread, not on the event loop, where a slip starting in the soak while a killed member was not
-    // yet removed had its event loop held 2.0-2.1 s (RELIABILITY item 23)
-    node.cache.listenTo(hazelcast);
-    node.context.runOnContext(v -> {
-      node.cache.start();
-      node.sweeper.start();
-      claimWatch.start();
-    });
-    node.watchdog = new LoneMemberWatchdog(node, history, discovery);
-    return node;
+  /** The node of a member that has just joined. Blocks as {@link ClusterRecords#keep} does. */
+  static ClusterNode of(ClusterMember member) {
+    return new ClusterNode(member, ClusterRecords.keep(member));
   }
 
-  /**
-   * Leaves the cluster this member is stuck apart in and joins the others from scratch, as a
-   * new member, asking first those of {@code towards} that answer (the other side it saw), anyone
-   * when none does. Blocks for the join: called by the watchdog's own thread.
-   */
-  void rejoin(String why, List<InetSocketAddress> towards) {
-    if (closing) {
-      return;
-    }
-    HazelcastInstance stuck = hazelcast;
-    LOG.warn("{}: leaving and joining anew", why);
-    rejoining = true;
-    stoppedByItself = false;
-    HazelcastInstance fresh;
-    try {
-      if (mergeHoldsLock) {
-        endMerge(stuck);
-      }
-      stuck.getLifecycleService().terminate();
-      history.forget();
-      fresh = joinAnew(towards);
-    } finally {
-      rejoining = false;
-    }
-    if (fresh == null) {
-      // not ready any more: the health check says so, and the orchestrator starts a new process
-      LOG.error("Could not join the cluster anew within {} ms: this node has no cluster member", REJOIN_TIMEOUT_MS);
-      return;
-    }
-    hazelcast = fresh;
-    mergeHoldsLock = false;
-    ownRecordFailingSince = -1;
-    listenTo(fresh);
-    cache.listenTo(fresh);
-    LOG.info("Joined again as {}: {} members", nodeId(), members().size());
-    metrics.merged();
-    // the same as after a merge: re-read the records, write our own again under the new id, sweep
-    mergeHandlers.forEach(subscription -> subscription.deliver(null));
+  /** The Hazelcast member, for what acts on the cluster itself (tests, the watcher's views). */
+  public ClusterMember member() {
+    return member;
   }
 
-  /**
-   * Hazelcast merges under its lifecycle lock, the join to the other side included, and that join
-   * may go on for hazelcast.max.join.seconds (300 s) when the other side's master does not take it:
-   * terminate() would wait for it all that time. This stops the node the way Hazelcast's own
-   * failure paths do (NodeShutdownHelper), without that lock; the join then ends and releases it.
-   */
-  private static void endMerge(HazelcastInstance member) {
-    if (member instanceof HazelcastInstanceProxy proxy) {
-      try {
-        NodeShutdownHelper.shutdownNodeByFiringEvents(proxy.getOriginal().node, true);
-      } catch (HazelcastInstanceNotActiveException e) {
-        // it stopped meanwhile: terminate() will not wait long
-      }
-    }
-  }
-
-  /**
-   * How long Hazelcast's merge into another cluster has gone on without joining it, or -1 when none
-   * is under way or it has joined.
-   */
-  long mergingForMs() {
-    long since = mergingSince;
-    return since < 0 ? -1 : System.currentTimeMillis() - since;
-  }
-
-  /** A read or write of this node's own record ({@link OwnRecord}) answered, or failed. */
-  void ownRecordAnswered(boolean answered) {
-    if (answered) {
-      ownRecordFailingSince = -1;
-    } else if (ownRecordFailingSince < 0) {
-      ownRecordFailingSince = System.currentTimeMillis();
-    }
-  }
-
-  /** How long every read and write of this node's own record has failed, or -1 while they answer. */
-  long ownRecordFailingForMs() {
-    long since = ownRecordFailingSince;
-    return since < 0 ? -1 : System.currentTimeMillis() - since;
-  }
-
-  /** Whether Hazelcast stopped this member by itself since the last rejoin: it needs a new one. */
-  boolean stoppedByItself() {
-    return stoppedByItself && !closing;
-  }
-
-  /** A new member, tried again for up to {@link #REJOIN_TIMEOUT_MS}; null when none started or the node closes. */
-  private HazelcastInstance joinAnew(List<InetSocketAddress> towards) {
-    long deadline = System.currentTimeMillis() + REJOIN_TIMEOUT_MS;
-    while (!closing) {
-      try {
-        return ProbingJoiner.newMember(config, discovery, towards);
-      } catch (RuntimeException e) {
-        if (System.currentTimeMillis() >= deadline) {
-          return null;
-        }
-        LOG.warn("Could not join anew, trying again: {}", e.toString());
-      }
-      try {
-        // the watchdog's own thread (see rejoin), never an event loop: a pause between attempts
-        Thread.sleep(1_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
-    }
-    return null;
+  /** The records this node keeps with the others, for what reaches below the ones listed here. */
+  public ClusterRecords clusterRecords() {
+    return records;
   }
 
   public Vertx vertx() {
-    return vertx;
+    return member.vertx();
   }
 
-  /**
-   * This node's Hazelcast member id. Read each time: Hazelcast gives a node a new id when it merges
-   * back after a split.
-   */
+  /** This node's Hazelcast member id: a new one after it merged back or joined anew. */
   public String nodeId() {
-    try {
-      nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    } catch (HazelcastInstanceNotActiveException e) {
-      // shut down or crashed: the last id it had is still the one its records name
-    }
-    return nodeId;
+    return member.nodeId();
   }
 
   /** This process's meters: Vert.x's, the JVM's and the platform's; services add their own. */
   public NodeMetrics metrics() {
-    return metrics;
+    return member.metrics();
   }
 
   public boolean isRunning() {
-    return hazelcast.getLifecycleService().isRunning();
+    return member.isRunning();
   }
 
   /** Whether this node is leaving a cluster it was stuck apart in to join the others anew (seconds). */
   public boolean isRejoining() {
-    return rejoining;
-  }
-
-  LoneMemberWatchdog watchdog() {
-    return watchdog;
-  }
-
-  Context context() {
-    return context;
-  }
-
-  HazelcastInstance hazelcast() {
-    return hazelcast;
-  }
-
-  ClusterSecret secret() {
-    return secret;
-  }
-
-  RecordStore store() {
-    return store;
-  }
-
-  RecordCache cache() {
-    return cache;
-  }
-
-  RecordSweeper sweeper() {
-    return sweeper;
+    return member.isRejoining();
   }
 
   /** Every trusted record this node knows of, live or not, from its local copy of the map. */
   public List<Record> records() {
-    return cache.records();
+    return records.all();
   }
 
   /** Entries of the map that no reader trusts (unsigned, forged, malformed), with the reason for each. */
   public JsonArray rejectedRecords() {
-    return cache.rejected();
+    return records.rejected();
+  }
+
+  /** The record a service publishes for itself, describing it as {@code identity} at {@code host}. */
+  public OwnRecord ownRecord(ServiceIdentity identity, String host) {
+    return records.own(identity, host);
   }
 
   /** Called on the caller's context for each member that joins or leaves. */
   public void onMemberChange(Handler<MemberChange> handler) {
-    memberHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+    member.onMemberChange(handler);
   }
 
   /** Called on the caller's context after a split brain healed: records may have come back or gone. */
   public void onMerged(Handler<Void> handler) {
-    mergeHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+    member.onMerged(handler);
   }
 
   /** Called on the caller's context whenever the local copy of the records changed. */
   public void onRecordsChanged(Handler<Void> handler) {
-    cache.onChange(new Subscription<Void>(vertx.getOrCreateContext(), handler)::deliver);
+    records.onChange(handler);
   }
 
   public Set<String> liveMemberIds() {
-    return members().stream().map(member -> member.getUuid().toString()).collect(Collectors.toSet());
-  }
-
-  Set<Member> members() {
-    try {
-      return hazelcast.getCluster().getMembers();
-    } catch (HazelcastInstanceNotActiveException e) {
-      return Set.of();
-    }
-  }
-
-  /** Whether this node is the oldest member, the one that cleans up after departed nodes. */
-  boolean isOldestMember() {
-    Set<Member> members = members();
-    return !members.isEmpty() && members.iterator().next().localMember();
+    return member.liveMemberIds();
   }
 
   /**
@@ -426,13 +130,13 @@ public final class ClusterNode {
     Map<String, ServiceInstance> published = new HashMap<>();
     records().forEach(record -> ServiceInstance.from(record).ifPresent(instance -> published.put(instance.nodeId(), instance)));
     JsonArray members = new JsonArray();
-    for (Member member : members()) {
-      ServiceInstance instance = published.get(member.getUuid().toString());
+    for (Member each : member.members()) {
+      ServiceInstance instance = published.get(each.getUuid().toString());
       members.add(new JsonObject()
-        .put("id", member.getUuid().toString())
-        .put("address", member.getAddress().getHost() + ":" + member.getAddress().getPort())
-        .put("lite", member.isLiteMember())
-        .put("self", member.localMember())
+        .put("id", each.getUuid().toString())
+        .put("address", each.getAddress().getHost() + ":" + each.getAddress().getPort())
+        .put("lite", each.isLiteMember())
+        .put("self", each.localMember())
         // the oldest member is Hazelcast's master, and the one that sweeps records
         .put("oldest", members.isEmpty())
         .put("service", instance == null ? null : instance.name())
@@ -447,46 +151,6 @@ public final class ClusterNode {
    * Blocks: call it from a shutdown hook or a test thread.
    */
   public void close(long timeout, TimeUnit unit) {
-    closing = true;
-    watchdog.stop();
-    try {
-      vertx.close().await(timeout, unit);
-    } catch (Exception e) {
-      LOG.warn("Vert.x did not close: {}", e.toString());
-    }
-    hazelcast.shutdown();
-  }
-
-  static Optional<InetSocketAddress> inet(Member member) {
-    return inet(member.getAddress());
-  }
-
-  static Optional<InetSocketAddress> inet(Address address) {
-    try {
-      return Optional.of(address.getInetSocketAddress());
-    } catch (UnknownHostException e) {
-      // members and discovered peers are given as IP literals: this does not happen, and then there
-      // is nothing to remember or dial
-      return Optional.empty();
-    }
-  }
-
-  private void report(Member member, boolean joined) {
-    if (closing) {
-      return;
-    }
-    announce(new MemberChange(member.getUuid().toString(),
-      member.getAddress().getHost() + ":" + member.getAddress().getPort(), member.isLiteMember(), joined));
-  }
-
-  /**
-   * Tells the subscribers of a member change. Hazelcast sends these from several event threads after
-   * it has changed the member list, so they may arrive late and out of order: a subscriber takes one
-   * as a cue to look at the member list, never as the truth.
-   */
-  void announce(MemberChange change) {
-    LOG.info("Member {} {} ({}{}), {} members now", change.joined() ? "joined" : "left", change.address(),
-      change.nodeId(), change.lite() ? ", lite" : "", members().size());
-    memberHandlers.forEach(subscription -> subscription.deliver(change));
+    member.close(timeout, unit);
   }
 }

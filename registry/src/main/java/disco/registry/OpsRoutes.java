@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.records.OwnRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;

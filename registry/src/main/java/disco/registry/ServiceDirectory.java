@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.records.ServiceInstance;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.Status;
 import java.util.Collection;

@@ -1,5 +1,7 @@
 package disco.registry;
 
+import disco.registry.records.ServiceIdentity;
+import disco.registry.records.OwnRecord;
 import disco.registry.http.RequestLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -30,7 +32,7 @@ public final class ServiceEndpoint {
   public ServiceEndpoint(ClusterNode node, ServiceIdentity identity, String advertisedHost) {
     this.node = node;
     this.identity = identity;
-    this.own = new OwnRecord(node, identity, advertisedHost);
+    this.own = node.ownRecord(identity, advertisedHost);
   }
 
   /**

@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.records.ServiceIdentity;
 import disco.registry.config.ClusterConfig;
 import disco.registry.config.ConfigException;
 import disco.registry.config.Env;

@@ -28,6 +28,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import disco.registry.cluster.HazelcastSettings;
+import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceIdentity;
+import disco.registry.records.ServiceInstance;
 
 /** Only holders of the cluster secret join, and only records they signed are listed. Nodes share one JVM here. */
 @Timeout(90)
@@ -71,14 +75,14 @@ class ClosedClusterTest {
   @Test
   void records_written_without_the_secret_are_rejected_and_never_listed() {
     ClusterNode a = cluster.join();
-    OwnRecord own = new OwnRecord(a, new ServiceIdentity("slip", "slip-a", "test", 1L), "127.0.0.1");
+    OwnRecord own = a.ownRecord(new ServiceIdentity("slip", "slip-a", "test", 1L), "127.0.0.1");
     await(own.publish(1001));
     List<ServiceInstance> listed = new CopyOnWriteArrayList<>();
     ServiceDirectory directory = new ServiceDirectory(a, "slip"::equals, listener(listed, new CopyOnWriteArrayList<>()));
     a.vertx().runOnContext(v -> directory.start());
     within(Duration.ofSeconds(5), "own record listed", () -> listed.size() == 1);
 
-    IMap<String, String> map = rawMember(a).getMap(RecordStore.MAP);
+    IMap<String, String> map = rawMember(a).getMap(HazelcastSettings.RECORDS_MAP);
     String signed = map.get(own.registration());
     Record unsigned = ServiceInstance.record("forged-unsigned", new ServiceIdentity("slip", "evil", "x", 1L), "10.66.0.1", 8080, a.nodeId());
     map.put("forged-unsigned", unsigned.toJson().encode());
@@ -104,7 +108,7 @@ class ClosedClusterTest {
   @Test
   void a_hazelcast_client_cannot_connect_even_with_the_cluster_name() {
     ClusterNode a = cluster.join();
-    ClientConfig config = new ClientConfig().setClusterName(a.hazelcast().getConfig().getClusterName());
+    ClientConfig config = new ClientConfig().setClusterName(a.member().hazelcast().getConfig().getClusterName());
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.getNetworkConfig().addAddress(hostPort(a));
@@ -121,7 +125,7 @@ class ClosedClusterTest {
   @Test
   void garbage_on_the_cluster_port_is_dropped_and_held_connections_do_not_stop_the_member() throws IOException {
     ClusterNode a = cluster.join();
-    com.hazelcast.cluster.Address address = a.hazelcast().getCluster().getLocalMember().getAddress();
+    com.hazelcast.cluster.Address address = a.member().hazelcast().getCluster().getLocalMember().getAddress();
     for (byte[] payload : List.of("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
       new byte[] {0, 1, 2, 3, (byte) 0xff, 42})) {
       try (Socket socket = new Socket(address.getHost(), address.getPort())) {
@@ -148,7 +152,7 @@ class ClosedClusterTest {
         held.add(socket);
       }
       ClusterNode b = cluster.join();
-      await(new OwnRecord(b, new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1").publish(1002));
+      await(b.ownRecord(new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1").publish(1002));
       within(Duration.ofSeconds(5), "a sees b's record", () -> a.records().size() == 1);
     } finally {
       for (Socket socket : held) {
@@ -164,12 +168,12 @@ class ClosedClusterTest {
   }
 
   private HazelcastInstance rawMember(ClusterNode member) {
-    intruder = TestCluster.rawMember(member.hazelcast().getConfig().getClusterName(), hostPort(member));
+    intruder = TestCluster.rawMember(member.member().hazelcast().getConfig().getClusterName(), hostPort(member));
     return intruder;
   }
 
   private static String hostPort(ClusterNode member) {
-    com.hazelcast.cluster.Address address = member.hazelcast().getCluster().getLocalMember().getAddress();
+    com.hazelcast.cluster.Address address = member.member().hazelcast().getCluster().getLocalMember().getAddress();
     return address.getHost() + ":" + address.getPort();
   }
 }

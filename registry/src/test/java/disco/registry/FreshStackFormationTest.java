@@ -44,7 +44,7 @@ class FreshStackFormationTest {
       nodes.forEach(node -> node.onMerged(merged -> merges.incrementAndGet()));
 
       TestCluster.within(Duration.ofSeconds(30), "every member sees " + MEMBERS,
-        () -> nodes.stream().allMatch(node -> node.members().size() == MEMBERS));
+        () -> nodes.stream().allMatch(node -> node.member().members().size() == MEMBERS));
       assertThat(nodes).extracting(ClusterNode::nodeId).containsExactlyElementsOf(idsAtJoin);
       assertThat(merges).hasValue(0);
     }

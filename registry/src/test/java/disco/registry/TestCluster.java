@@ -6,8 +6,9 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.instance.impl.Node;
+import disco.registry.cluster.HazelcastSettings;
+import disco.registry.cluster.TestMembers;
 import disco.registry.config.ClusterConfig;
-import disco.registry.metrics.NodeMetrics;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Future;
 import java.net.InetSocketAddress;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import disco.registry.records.ServiceInstance;
 
 /** Cluster nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
 public final class TestCluster implements AutoCloseable {
@@ -52,9 +54,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** A member whose names never resolve, and that finds its peers listening at {@code network} instead. */
   public ClusterNode join(ClusterConfig config, List<InetSocketAddress> network) {
-    MembershipHistory history = new MembershipHistory();
-    ClusterNode node = ClusterNode.join(config, SECRET, new NodeMetrics(), history,
-      new DnsMemberDiscovery(config.members(), config.port(), network, history));
+    ClusterNode node = ClusterNode.of(TestMembers.join(config, SECRET, network));
     nodes.add(node);
     return node;
   }
@@ -72,7 +72,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Writes {@code value} under {@code key} straight into the discovery map, as any member could. */
   public static void putRaw(ClusterNode node, String key, String value) {
-    node.store().map().set(key, value);
+    node.member().hazelcast().<String, String>getMap(HazelcastSettings.RECORDS_MAP).set(key, value);
   }
 
   /**
@@ -97,7 +97,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** The Hazelcast internals of {@code node}'s current member, for tests that act as Hazelcast would. */
   public static Node hazelcastNode(ClusterNode node) {
-    return ((HazelcastInstanceProxy) node.hazelcast()).getOriginal().node;
+    return ((HazelcastInstanceProxy) node.member().hazelcast()).getOriginal().node;
   }
 
   /** The node ids that the records in {@code node}'s copy name as their owners. */
@@ -107,9 +107,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Ends {@code node}'s member at once, as a killed process's: no record removed, no leave announced. */
   public static void crash(ClusterNode node) {
-    // a killed process's watchdog dies with it: it must not start the member again
-    node.watchdog().stop();
-    node.hazelcast().getLifecycleService().terminate();
+    TestMembers.crash(node.member());
   }
 
   /** A directory listener that collects what it is told into {@code added} and {@code removed}. */

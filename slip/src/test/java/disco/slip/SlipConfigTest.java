@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import disco.registry.ClusterNode;
 import disco.registry.ServiceEndpoint;
-import disco.registry.ServiceIdentity;
+import disco.registry.records.ServiceIdentity;
 import disco.registry.ServiceSettings;
 import disco.registry.SettingsTable;
 import disco.registry.TestCluster;

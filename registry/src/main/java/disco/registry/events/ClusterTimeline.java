@@ -1,7 +1,7 @@
 package disco.registry.events;
 
 import disco.registry.ClusterNode;
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;

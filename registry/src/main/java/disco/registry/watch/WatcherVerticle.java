@@ -3,7 +3,7 @@ package disco.registry.watch;
 import disco.registry.ClusterNode;
 import disco.registry.ServiceDirectory;
 import disco.registry.ServiceEndpoint;
-import disco.registry.ServiceInstance;
+import disco.registry.records.ServiceInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;

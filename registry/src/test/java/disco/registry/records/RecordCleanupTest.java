@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.listener;
@@ -17,6 +17,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import disco.registry.ClusterNode;
+import disco.registry.ServiceDirectory;
+import disco.registry.TestCluster;
+import disco.registry.cluster.ClusterMember.MemberChange;
+import disco.registry.cluster.TestMembers;
 
 /** Records stay true to the cluster's membership: what stock Vert.x discovery does not do. Nodes share one JVM here. */
 @Timeout(90)
@@ -30,7 +35,7 @@ class RecordCleanupTest {
   }
 
   private static OwnRecord publish(ClusterNode node, String hostname, int port) {
-    OwnRecord own = new OwnRecord(node, new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1");
+    OwnRecord own = node.ownRecord(new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1");
     await(own.publish(port));
     return own;
   }
@@ -47,7 +52,7 @@ class RecordCleanupTest {
     publish(b, "b", 1002);
     publish(c, "c", 1003);
     within(Duration.ofSeconds(5), "every record in a's copy", () -> owners(a).size() == 3);
-    within(Duration.ofSeconds(10), "cluster safe", () -> a.hazelcast().getPartitionService().isClusterSafe());
+    within(Duration.ofSeconds(10), "cluster safe", () -> a.member().hazelcast().getPartitionService().isClusterSafe());
     return new Three(a, b, c);
   }
 
@@ -66,7 +71,7 @@ class RecordCleanupTest {
       () -> !owners(a).contains(c.nodeId()));
     within(Duration.ofSeconds(2), "removal seen by b", () -> !owners(b).contains(c.nodeId()));
     assertThat(owners(b)).containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
-    assertThat(a.sweeper().removed() + b.sweeper().removed()).isEqualTo(1);
+    assertThat(a.clusterRecords().sweeper().removed() + b.clusterRecords().sweeper().removed()).isEqualTo(1);
     assertThat(gone).isLessThan(Duration.ofSeconds(5));
     // and so say the metrics: one sweep in all, two records left in each copy
     assertThat(List.of(a.metrics().scrape(), b.metrics().scrape()))
@@ -100,7 +105,7 @@ class RecordCleanupTest {
     String registration = publish(a, "a", 1001).registration();
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
 
-    b.store().map().remove(registration);
+    b.clusterRecords().store().map().remove(registration);
     within(Duration.ofSeconds(5), "removal seen by b", () -> b.records().isEmpty());
 
     within(Duration.ofSeconds(6), "record published again", () -> owners(b).contains(a.nodeId()));
@@ -118,7 +123,7 @@ class RecordCleanupTest {
     // set() returns once the map holds it, and the owner may replace it at once, so it is not awaited
     Record stale = new Record(current.toJson());
     stale.getMetadata().put("nodeId", "a-former-member-id");
-    a.store().map().set(registration, a.secret().sign(stale).toJson().encode());
+    a.clusterRecords().store().map().set(registration, a.member().secret().sign(stale).toJson().encode());
 
     within(Duration.ofSeconds(6), "record under the current id", () -> {
       List<Record> records = a.records();
@@ -143,7 +148,7 @@ class RecordCleanupTest {
 
     // the master (a, the oldest) expels c; a and b stay together under their ids
     var master = TestCluster.hazelcastNode(nodes.a());
-    com.hazelcast.cluster.Member member = nodes.a().hazelcast().getCluster().getMembers().stream()
+    com.hazelcast.cluster.Member member = nodes.a().member().hazelcast().getCluster().getMembers().stream()
       .filter(m -> m.getUuid().toString().equals(idBefore)).findFirst().orElseThrow();
     master.getClusterService().suspectMember(member, "test: expelled", true);
     within(Duration.ofSeconds(10), "c apart from the others", () -> directory.instances().size() <= 1);
@@ -168,13 +173,13 @@ class RecordCleanupTest {
     c.vertx().runOnContext(v -> directory.start());
     within(Duration.ofSeconds(5), "three instances listed on c", () -> directory.instances().size() == 3);
 
-    ClusterNode.MemberChange lateDeparture = new ClusterNode.MemberChange(b.nodeId(), "late:5701", false, false);
-    c.announce(lateDeparture);
-    a.announce(lateDeparture);
+    MemberChange lateDeparture = new MemberChange(b.nodeId(), "late:5701", false, false);
+    TestMembers.announce(c.member(), lateDeparture);
+    TestMembers.announce(a.member(), lateDeparture);
     // several sweeps and directory updates run meanwhile
     throughout(Duration.ofMillis(3 * RecordSweeper.PERIOD_MS), "b's instance listed on c and its record kept",
       () -> directory.instances().size() == 3 && removed.isEmpty() && owners(a).contains(b.nodeId()));
-    assertThat(a.sweeper().removed()).isZero();
+    assertThat(a.clusterRecords().sweeper().removed()).isZero();
   }
 
   /** A member that left a stuck cluster of one and joined again is a new member: its record follows it. */
@@ -186,7 +191,7 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
     String formerId = a.nodeId();
 
-    a.rejoin("a test", List.of());
+    TestMembers.rejoin(a.member());
 
     assertThat(a.nodeId()).isNotEqualTo(formerId);
     within(Duration.ofSeconds(10), "record under the new id in b's copy", () -> owners(b).equals(Set.of(a.nodeId())));
@@ -201,8 +206,8 @@ class RecordCleanupTest {
     publish(a, "a", 1001);
     // signed, so trusted, but not in this project's form: no node id
     Record foreign = TestCluster.SECRET.sign(HttpEndpoint.createRecord("slip", "10.9.9.9", 80, "/").setRegistration("foreign"));
-    a.store().map().set("garbage", "{not json");
-    a.store().map().set("foreign", foreign.toJson().encode());
+    a.clusterRecords().store().map().set("garbage", "{not json");
+    a.clusterRecords().store().map().set("foreign", foreign.toJson().encode());
 
     within(Duration.ofSeconds(5), "own and foreign records in the copy", () -> a.records().size() == 2);
     assertThat(a.rejectedRecords()).hasSize(1);
@@ -217,7 +222,7 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "own record in the directory", () -> seen.size() == 1);
     assertThat(seen.get(0).hostname()).isEqualTo("a");
     // the foreign record is still there: it is skipped, not deleted
-    assertThat(a.store().map().containsKey("foreign")).isTrue();
+    assertThat(a.clusterRecords().store().map().containsKey("foreign")).isTrue();
   }
 
   /**

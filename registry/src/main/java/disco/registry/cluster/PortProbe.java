@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

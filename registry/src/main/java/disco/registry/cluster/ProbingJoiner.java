@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
@@ -64,7 +64,7 @@ final class ProbingJoiner extends DiscoveryJoiner {
    * join looking towards those of
    * {@code towards} that answer, or anywhere when none does. Blocks for the join. Hazelcast has no
    * public hook for its joiner: a node context is how its own tests put another in (internal API,
-   * like the stop of a stuck merge in ClusterNode; checked against 5.3.8).
+   * like the stop of a stuck merge in ClusterMember; checked against 5.3.8).
    */
   static HazelcastInstance newMember(Config config, DnsMemberDiscovery discovery, List<InetSocketAddress> towards) {
     List<Address> targets = towards.stream().map(address -> new Address(address.getAddress(), address.getPort())).toList();
@@ -109,7 +109,7 @@ final class ProbingJoiner extends DiscoveryJoiner {
   }
 
   private static Set<Address> answering(List<Address> addresses) {
-    List<InetSocketAddress> inet = addresses.stream().map(ClusterNode::inet).flatMap(Optional::stream).toList();
+    List<InetSocketAddress> inet = addresses.stream().map(ClusterMember::inet).flatMap(Optional::stream).toList();
     return PortProbe.accepting(inet, ANSWER_TIMEOUT_MS).stream()
       .map(address -> new Address(address.getAddress(), address.getPort()))
       .collect(Collectors.toSet());

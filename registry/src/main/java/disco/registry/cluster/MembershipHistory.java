@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,7 +61,7 @@ final class LoneMemberWatchdog {
    */
   static final long MAX_OWN_RECORD_FAILING_MS = 10_000;
 
-  private final ClusterNode node;
+  private final ClusterMember member;
   private final MembershipHistory history;
   private final DnsMemberDiscovery discovery;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -73,8 +73,8 @@ final class LoneMemberWatchdog {
   private long rejoinAfter = REJOIN_AFTER_MS;
   private long ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
 
-  LoneMemberWatchdog(ClusterNode node, MembershipHistory history, DnsMemberDiscovery discovery) {
-    this.node = node;
+  LoneMemberWatchdog(ClusterMember member, MembershipHistory history, DnsMemberDiscovery discovery) {
+    this.member = member;
     this.history = history;
     this.discovery = discovery;
     thread.scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS);
@@ -86,26 +86,26 @@ final class LoneMemberWatchdog {
 
   private void check() {
     try {
-      if (node.stoppedByItself()) {
-        node.rejoin("Hazelcast stopped this member by itself", List.of());
+      if (member.stoppedByItself()) {
+        member.rejoin("Hazelcast stopped this member by itself", List.of());
         return;
       }
-      long merging = node.mergingForMs();
+      long merging = member.mergingForMs();
       if (merging >= MAX_MERGE_MS) {
-        node.rejoin("A merge into another cluster has not joined it after " + merging + " ms", List.of());
+        member.rejoin("A merge into another cluster has not joined it after " + merging + " ms", List.of());
         return;
       }
       // a merge has its own bound above
-      long failing = merging >= 0 ? -1 : node.ownRecordFailingForMs();
+      long failing = merging >= 0 ? -1 : member.ownRecordFailingForMs();
       if (failing >= ownRecordRejoinAfter) {
         ownRecordRejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, ownRecordRejoinAfter * 2);
-        node.rejoin("Own record neither read nor written for " + failing + " ms", List.of());
+        member.rejoin("Own record neither read nor written for " + failing + " ms", List.of());
         return;
       }
       if (failing < 0) {
         ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
       }
-      List<InetSocketAddress> outside = merging >= 0 || !node.isRunning() ? List.of() : membersThatAnswerApart();
+      List<InetSocketAddress> outside = merging >= 0 || !member.isRunning() ? List.of() : membersThatAnswerApart();
       if (outside.isEmpty()) {
         apartSince = -1;
         rejoinAfter = REJOIN_AFTER_MS;
@@ -119,7 +119,7 @@ final class LoneMemberWatchdog {
       } else if (now - apartSince >= rejoinAfter) {
         apartSince = -1;
         rejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, rejoinAfter * 2);
-        node.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one): "
+        member.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one): "
           + outside, outside);
       }
     } catch (RuntimeException e) {
@@ -129,12 +129,12 @@ final class LoneMemberWatchdog {
   }
 
   private List<InetSocketAddress> membersThatAnswerApart() {
-    Set<InetSocketAddress> members = node.members().stream()
-      .map(ClusterNode::inet)
+    Set<InetSocketAddress> members = member.members().stream()
+      .map(ClusterMember::inet)
       .flatMap(Optional::stream)
       .collect(Collectors.toSet());
     List<InetSocketAddress> discovered = discovery.addresses().stream()
-      .map(ClusterNode::inet)
+      .map(ClusterMember::inet)
       .flatMap(Optional::stream)
       .toList();
     return apart(members, history.lostAsMinority(), discovered, LoneMemberWatchdog::answers);

@@ -1,5 +1,6 @@
-package disco.registry;
+package disco.registry.records;
 
+import disco.registry.cluster.ClusterMember;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -19,10 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class OwnRecord {
 
   private static final Logger LOG = LoggerFactory.getLogger(OwnRecord.class);
-  static final long CHECK_PERIOD_MS = 2_000;
+  public static final long CHECK_PERIOD_MS = 2_000;
   static final long RETRY_MS = 1_000;
 
-  private final ClusterNode node;
+  private final ClusterMember member;
+  private final RecordStore store;
   private final ServiceIdentity identity;
   private final String host;
   private final String registration = UUID.randomUUID().toString();
@@ -34,8 +36,9 @@ public final class OwnRecord {
   private boolean withdrawn;
   private volatile boolean published;
 
-  public OwnRecord(ClusterNode node, ServiceIdentity identity, String host) {
-    this.node = node;
+  OwnRecord(ClusterMember member, RecordStore store, ServiceIdentity identity, String host) {
+    this.member = member;
+    this.store = store;
     this.identity = identity;
     this.host = host;
   }
@@ -55,10 +58,10 @@ public final class OwnRecord {
   public Future<Record> publish(int port) {
     this.port = port;
     // the caller's context, or one of its own for a caller outside Vert.x (tests)
-    context = node.vertx().getOrCreateContext();
+    context = member.vertx().getOrCreateContext();
     context.runOnContext(v -> {
-      node.onMerged(merged -> check());
-      timerId = node.vertx().setPeriodic(CHECK_PERIOD_MS, id -> check());
+      member.onMerged(merged -> check());
+      timerId = member.vertx().setPeriodic(CHECK_PERIOD_MS, id -> check());
       write();
     });
     return firstWrite.future();
@@ -67,12 +70,12 @@ public final class OwnRecord {
   /** Removes the record: from now on nobody should send this node new work. */
   public Future<Void> unpublish() {
     Promise<Void> done = Promise.promise();
-    Context on = context == null ? node.vertx().getOrCreateContext() : context;
+    Context on = context == null ? member.vertx().getOrCreateContext() : context;
     on.runOnContext(v -> {
       withdrawn = true;
       published = false;
-      node.vertx().cancelTimer(timerId);
-      node.store().remove(registration)
+      member.vertx().cancelTimer(timerId);
+      store.remove(registration)
         .onSuccess(present -> {
           if (present) {
             LOG.info("Unpublished {} record {}", identity.name(), registration);
@@ -85,7 +88,7 @@ public final class OwnRecord {
   }
 
   private Record current() {
-    return node.secret().sign(ServiceInstance.record(registration, identity, host, port, node.nodeId()));
+    return member.secret().sign(ServiceInstance.record(registration, identity, host, port, member.nodeId()));
   }
 
   private void write() {
@@ -94,15 +97,15 @@ public final class OwnRecord {
     }
     writing = true;
     Record record = current();
-    node.store().put(registration, record.toJson().encode())
+    store.put(registration, record.toJson().encode())
       .onComplete(done -> {
         writing = false;
-        node.ownRecordAnswered(done.succeeded());
+        member.ownRecordAnswered(done.succeeded());
       })
       .onSuccess(v -> {
         if (withdrawn) {
           // shutdown began while writing: do not leave the record behind
-          node.store().remove(registration);
+          store.remove(registration);
           return;
         }
         published = true;
@@ -113,7 +116,7 @@ public final class OwnRecord {
       .onFailure(err -> {
         LOG.warn("Could not publish {} record {} yet, trying again: {}", identity.name(), registration,
           err.getMessage());
-        node.vertx().setTimer(RETRY_MS, id -> write());
+        member.vertx().setTimer(RETRY_MS, id -> write());
       });
   }
 
@@ -125,13 +128,13 @@ public final class OwnRecord {
     if (withdrawn || writing || !firstWrite.future().isComplete()) {
       return;
     }
-    node.store().get(registration).onComplete(read -> node.ownRecordAnswered(read.succeeded())).onSuccess(stored -> {
+    store.get(registration).onComplete(read -> member.ownRecordAnswered(read.succeeded())).onSuccess(stored -> {
       String fault = stored == null ? "missing" : faultIn(stored);
       if (withdrawn || fault == null) {
         return;
       }
       LOG.warn("Own {} record {} is {}: publishing it again", identity.name(), registration, fault);
-      node.metrics().republished();
+      member.metrics().republished();
       write();
     });
   }
@@ -144,9 +147,9 @@ public final class OwnRecord {
     } catch (RuntimeException e) {
       return "not a record";
     }
-    if (node.secret().verify(stored) != ClusterSecret.Verdict.VALID) {
+    if (member.secret().verify(stored) != ClusterSecret.Verdict.VALID) {
       return "not signed with this cluster's secret";
     }
-    return node.nodeId().equals(ServiceInstance.ownerOf(stored)) ? null : "naming a former node id";
+    return member.nodeId().equals(ServiceInstance.ownerOf(stored)) ? null : "naming a former node id";
   }
 }

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import disco.registry.config.ClusterConfig;
 import com.hazelcast.config.AdvancedNetworkConfig;
@@ -12,23 +12,26 @@ import com.hazelcast.config.ServerSocketEndpointConfig;
  * The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure
  * detection, quick split-brain healing, and no cluster operation allowed to wait long.
  */
-final class HazelcastSettings {
+public final class HazelcastSettings {
+
+  /** vertx-service-discovery's map of records: key = registration id, value = the record's JSON text. */
+  public static final String RECORDS_MAP = "service.registry";
 
   /** Seconds; docs/RELIABILITY.md has the measurements behind them. */
-  static final int HEARTBEAT_INTERVAL = 1;
-  static final int MAX_NO_HEARTBEAT = 3;
+  public static final int HEARTBEAT_INTERVAL = 1;
+  public static final int MAX_NO_HEARTBEAT = 3;
   /**
    * Seconds between split-brain checks: a member that was frozen, or the members of a node that was
    * cut off, merge back on the first check that finds the other side once it answers again.
    */
-  static final int MERGE_DELAY = 2;
+  public static final int MERGE_DELAY = 2;
   /**
    * An operation on a frozen member fails after this instead of Hazelcast's 60 s: a caller retries
    * against the records it already holds rather than waiting on a member that cannot answer.
    */
-  static final int OPERATION_TIMEOUT_MS = 1_500;
+  public static final int OPERATION_TIMEOUT_MS = 1_500;
 
-  static final int PARTITIONS = 31;
+  public static final int PARTITIONS = 31;
   /**
    * Seconds a connection attempt to another member may take. A peer that is there accepts within
    * milliseconds; the kernel resends a lost SYN after 1 s. Hazelcast's advanced network config sets
@@ -39,7 +42,7 @@ final class HazelcastSettings {
    * (an attempt made 14 s into it sends its SYNs at 15, 17, 21, 29 and 45 s), and a merge needs
    * several connections.
    */
-  static final int SOCKET_CONNECT_TIMEOUT = 2;
+  public static final int SOCKET_CONNECT_TIMEOUT = 2;
   /**
    * When the master is lost, the next oldest member claims mastership and asks every member for its
    * view. A member accepts only once its own heartbeat deadline for the master has run out, up to a
@@ -52,7 +55,7 @@ final class HazelcastSettings {
    * that does not answer at all, but that member is suspected itself within the heartbeat deadline,
    * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).
    */
-  static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
+  public static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
   /**
    * Seconds a partition migration may take before it fails and the master plans it again; 300 by
    * default. A migration's message to a member its holder cannot connect to is dropped after a few
@@ -61,15 +64,15 @@ final class HazelcastSettings {
    * a cut-off slip whose record lay in such a partition stayed uncalled until Swarm stopped it
    * (docs/RELIABILITY.md, item 28). Migrating a partition of a few records takes milliseconds.
    */
-  static final int MIGRATION_TIMEOUT = 15;
+  public static final int MIGRATION_TIMEOUT = 15;
   /** Milliseconds before Hazelcast tries again an operation that met a failure it retries (a migrating partition). */
-  static final int RETRY_PAUSE_MS = 100;
+  public static final int RETRY_PAUSE_MS = 100;
 
   private HazelcastSettings() {
   }
 
   /** {@code clusterName}: the name derived from the cluster secret, the one Hazelcast checks at join. */
-  static Config build(ClusterConfig cluster, String clusterName, DnsMemberDiscovery discovery) {
+  public static Config build(ClusterConfig cluster, String clusterName, DnsMemberDiscovery discovery) {
     Config config = new Config();
     config.setClusterName(clusterName);
     config.setLiteMember(cluster.lite());
@@ -103,7 +106,7 @@ final class HazelcastSettings {
 
     // a write must not wait on a backup held by a frozen member; every data member still keeps a
     // copy (up to 3 in all), so records survive the loss of any two members
-    config.addMapConfig(new MapConfig(RecordStore.MAP).setBackupCount(0).setAsyncBackupCount(2));
+    config.addMapConfig(new MapConfig(RECORDS_MAP).setBackupCount(0).setAsyncBackupCount(2));
 
     // records are a few hundred bytes each: 271 partitions (the default) only multiply the migrations
     // every scale event and every freeze set off, on machines where a busy core delays heartbeats

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import disco.registry.config.ConfigException;
 import disco.registry.config.Env;

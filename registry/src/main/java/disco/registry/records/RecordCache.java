@@ -1,5 +1,8 @@
-package disco.registry;
+package disco.registry.records;
 
+import disco.registry.cluster.ClusterMember;
+import disco.registry.cluster.HazelcastSettings;
+import io.vertx.core.Context;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.OperationTimeoutException;
@@ -42,7 +45,10 @@ final class RecordCache {
   static final long RETRY_MS = 1_000;
   static final long SUBSCRIBE_TIMEOUT_MS = 60_000;
 
-  private final ClusterNode node;
+  private final ClusterMember member;
+  /** Where the copy is kept and changed. */
+  private final Context context;
+  private final RecordStore store;
   private final Map<String, Record> records = new HashMap<>();
   private final List<Handler<Void>> listeners = new CopyOnWriteArrayList<>();
   /** Entries of the map that no reader may trust, by key. Guarded by {@code records}. */
@@ -53,19 +59,21 @@ final class RecordCache {
   private boolean readFailing;
   private long retryTimer = -1;
 
-  RecordCache(ClusterNode node) {
-    this.node = node;
+  RecordCache(ClusterMember member, Context context, RecordStore store) {
+    this.member = member;
+    this.context = context;
+    this.store = store;
   }
 
   /** On the node's context, once {@link #listenTo} subscribed the copy to the map's events. */
   void start() {
-    node.onMerged(v -> readAll());
-    node.onMemberChange(change -> {
+    member.onMerged(v -> readAll());
+    member.onMemberChange(change -> {
       if (!change.joined()) {
         readAll();
       }
     });
-    node.vertx().setPeriodic(RECONCILE_MS, id -> readAll());
+    member.vertx().setPeriodic(RECONCILE_MS, id -> readAll());
     readAll();
   }
 
@@ -83,7 +91,7 @@ final class RecordCache {
     long deadline = System.currentTimeMillis() + SUBSCRIBE_TIMEOUT_MS;
     while (true) {
       try {
-        member.<String, String>getMap(RecordStore.MAP).addEntryListener(new Events(), true);
+        member.<String, String>getMap(HazelcastSettings.RECORDS_MAP).addEntryListener(new Events(), true);
         return;
       } catch (OperationTimeoutException e) {
         if (System.currentTimeMillis() >= deadline) {
@@ -127,7 +135,7 @@ final class RecordCache {
       return;
     }
     changedDuringRead = new HashSet<>();
-    node.store().readAll()
+    store.readAll()
       .onSuccess(snapshot -> {
         if (snapshot.whole()) {
           if (readFailing) {
@@ -152,12 +160,12 @@ final class RecordCache {
   }
 
   private void retryLater(String why) {
-    if (!readFailing && node.isRunning()) {
+    if (!readFailing && member.isRunning()) {
       readFailing = true;
       LOG.warn("Cannot read all discovery records, trying again every {} ms: {}", RETRY_MS, why);
     }
     if (retryTimer < 0) {
-      retryTimer = node.vertx().setTimer(RETRY_MS, id -> {
+      retryTimer = member.vertx().setTimer(RETRY_MS, id -> {
         retryTimer = -1;
         readAll();
       });
@@ -235,7 +243,7 @@ final class RecordCache {
     if (!key.equals(record.getRegistration())) {
       return "stored under a key that is not its registration";
     }
-    ClusterSecret.Verdict verdict = node.secret().verify(record);
+    ClusterSecret.Verdict verdict = member.secret().verify(record);
     return verdict == ClusterSecret.Verdict.VALID ? null : verdict.reason();
   }
 
@@ -265,7 +273,7 @@ final class RecordCache {
     EntryMergedListener<String, String>, MapClearedListener {
 
     private void later(String key, String value) {
-      node.context().runOnContext(v -> applyEvent(key, value));
+      context.runOnContext(v -> applyEvent(key, value));
     }
 
     @Override
@@ -300,7 +308,7 @@ final class RecordCache {
 
     @Override
     public void mapCleared(MapEvent event) {
-      node.context().runOnContext(v -> readAll());
+      context.runOnContext(v -> readAll());
     }
   }
 }

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.hazelcastNode;
@@ -13,6 +13,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import disco.registry.ClusterNode;
+import disco.registry.TestCluster;
+import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceIdentity;
 
 /**
  * A member that Hazelcast leaves without a cluster, or stuck in a merge, gets back by itself: the
@@ -29,7 +33,7 @@ class StuckMemberTest {
   }
 
   private static void publish(ClusterNode node) {
-    OwnRecord own = new OwnRecord(node, new ServiceIdentity("slip", "a", "test", 1L), "127.0.0.1");
+    OwnRecord own = node.ownRecord(new ServiceIdentity("slip", "a", "test", 1L), "127.0.0.1");
     await(own.publish(1001));
   }
 
@@ -68,7 +72,7 @@ class StuckMemberTest {
     Address nowhere = new Address("127.0.0.1", 1);
     Thread merge = new Thread(() -> hazelcastNode(a).getClusterService().merge(nowhere));
     merge.start();
-    within(Duration.ofSeconds(5), "the merge under way", () -> a.mergingForMs() >= 0);
+    within(Duration.ofSeconds(5), "the merge under way", () -> a.member().mergingForMs() >= 0);
 
     merge.join(18_000);
     assertThat(merge.isAlive()).as("the merge still holds its lock after 18 s").isFalse();

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

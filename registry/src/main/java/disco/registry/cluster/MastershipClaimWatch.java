@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
@@ -31,27 +31,27 @@ final class MastershipClaimWatch {
   private static final Logger LOG = LoggerFactory.getLogger(MastershipClaimWatch.class);
   static final long CHECK_MS = 250;
 
-  private final ClusterNode node;
+  private final ClusterMember member;
   private final long overdueMs;
   /** The members already let go during the current claim. Confined to the node's context. */
   private final Set<UUID> released = new HashSet<>();
 
-  MastershipClaimWatch(ClusterNode node, long heartbeatIntervalMs, long maxNoHeartbeatMs) {
-    this.node = node;
+  MastershipClaimWatch(ClusterMember member, long heartbeatIntervalMs, long maxNoHeartbeatMs) {
+    this.member = member;
     this.overdueMs = maxNoHeartbeatMs + heartbeatIntervalMs;
   }
 
   void start() {
-    node.vertx().setPeriodic(CHECK_MS, id -> check());
+    member.vertx().setPeriodic(CHECK_MS, id -> check());
   }
 
   private void check() {
-    if (!node.isRunning() || !(node.hazelcast() instanceof HazelcastInstanceProxy proxy)) {
+    if (!member.isRunning() || !(member.hazelcast() instanceof HazelcastInstanceProxy proxy)) {
       return;
     }
-    Node member = proxy.getOriginal().node;
-    ClusterServiceImpl cluster = member.getClusterService();
-    if (!claiming(cluster, member.getThisAddress())) {
+    Node internals = proxy.getOriginal().node;
+    ClusterServiceImpl cluster = internals.getClusterService();
+    if (!claiming(cluster, internals.getThisAddress())) {
       released.clear();
       return;
     }
@@ -61,7 +61,7 @@ final class MastershipClaimWatch {
       if (!other.localMember() && last > 0 && now - last > overdueMs && released.add(other.getUuid())) {
         LOG.info("Claiming mastership: {} sent no heartbeat for {} ms, the claim does not wait on it",
           other.getAddress(), now - last);
-        member.getNodeEngine().getOperationService().onEndpointLeft(other.getAddress());
+        internals.getNodeEngine().getOperationService().onEndpointLeft(other.getAddress());
       }
     }
   }

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import static disco.registry.TestCluster.await;
 import static disco.registry.TestCluster.hazelcastNode;
@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import disco.registry.ClusterNode;
+import disco.registry.TestCluster;
+import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceIdentity;
 
 /**
  * A member in the cluster that cannot reach the partition holding its own record: after a heal, the
@@ -44,6 +48,8 @@ import org.slf4j.LoggerFactory;
 class PartialDisconnectionTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(PartialDisconnectionTest.class);
+  /** A record write's timeout in RecordStore: a partition that takes no write within it refuses the platform's. */
+  private static final long WRITE_TIMEOUT_MS = 3_000;
 
   private final TestCluster cluster = new TestCluster();
 
@@ -86,8 +92,8 @@ class PartialDisconnectionTest {
   private static OwnRecord recordHeldBy(ClusterNode node, ClusterNode owner) {
     UUID ownerId = UUID.fromString(owner.nodeId());
     while (true) {
-      OwnRecord own = new OwnRecord(node, new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1");
-      Member holder = node.hazelcast().getPartitionService().getPartition(own.registration()).getOwner();
+      OwnRecord own = node.ownRecord(new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1");
+      Member holder = node.member().hazelcast().getPartitionService().getPartition(own.registration()).getOwner();
       if (holder != null && holder.getUuid().equals(ownerId)) {
         return own;
       }
@@ -159,16 +165,16 @@ class PartialDisconnectionTest {
     Map<Integer, String> keys = new HashMap<>();
     for (int i = 0; keys.size() < HazelcastSettings.PARTITIONS; i++) {
       String key = "probe-" + i;
-      keys.putIfAbsent(node.hazelcast().getPartitionService().getPartition(key).getPartitionId(), key);
+      keys.putIfAbsent(node.member().hazelcast().getPartitionService().getPartition(key).getPartitionId(), key);
     }
     return List.copyOf(keys.values());
   }
 
   /** How many of the partitions of {@code keys} did not take a write within the store's timeout. */
   private static long refusingWrites(ClusterNode node, List<String> keys) {
-    IMap<String, String> probe = node.hazelcast().getMap("migration-probe");
+    IMap<String, String> probe = node.member().hazelcast().getMap("migration-probe");
     List<CompletableFuture<Void>> writes = keys.stream()
-      .map(key -> probe.setAsync(key, "written").toCompletableFuture().orTimeout(RecordStore.TIMEOUT_MS, TimeUnit.MILLISECONDS))
+      .map(key -> probe.setAsync(key, "written").toCompletableFuture().orTimeout(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
       .toList();
     return writes.stream().filter(write -> {
       try {

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
@@ -20,7 +20,7 @@ public record ServiceInstance(String registration, String name, String host, int
   static final String SWARM_NODE = "swarmNode";
 
   /** The record this node publishes for itself, UP, in the form vertx-service-discovery stores. */
-  static Record record(String registration, ServiceIdentity identity, String host, int port, String nodeId) {
+  public static Record record(String registration, ServiceIdentity identity, String host, int port, String nodeId) {
     JsonObject metadata = new JsonObject()
       .put(NODE_ID, nodeId)
       .put(HOSTNAME, identity.hostname())
@@ -58,7 +58,7 @@ public record ServiceInstance(String registration, String name, String host, int
   }
 
   /** The owning node's id, or null for a record that does not say (published by someone else). */
-  static String ownerOf(Record record) {
+  public static String ownerOf(Record record) {
     JsonObject metadata = record.getMetadata();
     Object owner = metadata == null ? null : metadata.getValue(NODE_ID);
     return owner instanceof String id ? id : null;

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;

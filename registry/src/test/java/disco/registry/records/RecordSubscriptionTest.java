@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import disco.registry.ClusterNode;
+import disco.registry.TestCluster;
+import disco.registry.cluster.HazelcastSettings;
 
 /** A node's copy of the records subscribes to the map's events on every member, busy or not. */
 @Timeout(60)
@@ -45,7 +48,7 @@ class RecordSubscriptionTest {
       .execute(release::countDown);
 
     long start = System.nanoTime();
-    joining.cache().listenTo(joining.hazelcast());
+    joining.clusterRecords().cache().listenTo(joining.member().hazelcast());
 
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(took).as("the first attempt timed out").isGreaterThan(Duration.ofMillis(HazelcastSettings.OPERATION_TIMEOUT_MS));

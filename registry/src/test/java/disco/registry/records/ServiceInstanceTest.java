@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
-package disco.registry;
+package disco.registry.records;
 
+import disco.registry.cluster.ClusterMember;
+import disco.registry.cluster.HazelcastSettings;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
@@ -18,20 +20,18 @@ import java.util.function.Supplier;
  */
 final class RecordStore {
 
-  /** vertx-service-discovery's map: key = registration id, value = the record's JSON text. */
-  static final String MAP = "service.registry";
   static final long TIMEOUT_MS = 3_000;
   private static final String READER = "disco.records.reader";
 
-  private final ClusterNode node;
+  private final ClusterMember member;
 
-  RecordStore(ClusterNode node) {
-    this.node = node;
+  RecordStore(ClusterMember member) {
+    this.member = member;
   }
 
   /** The map of the current member: a member that joined again is a new Hazelcast instance. */
   IMap<String, String> map() {
-    return node.hazelcast().getMap(MAP);
+    return member.hazelcast().getMap(HazelcastSettings.RECORDS_MAP);
   }
 
   Future<Void> put(String registration, String json) {
@@ -57,16 +57,16 @@ final class RecordStore {
    * the snapshot is not whole, so a caller never takes a partial read for the whole map.
    */
   Future<Snapshot> readAll() {
-    List<Member> members = node.members().stream().filter(member -> !member.isLiteMember()).toList();
+    List<Member> members = member.members().stream().filter(holder -> !holder.isLiteMember()).toList();
     if (members.isEmpty()) {
       return Future.failedFuture("no data member in the cluster");
     }
-    IExecutorService executor = node.hazelcast().getExecutorService(READER);
+    IExecutorService executor = member.hazelcast().getExecutorService(READER);
     List<Future<LocalRecords.Part>> parts = members.stream()
-      .map(member -> call("read all from " + member.getAddress(),
-        () -> (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(MAP), member)))
+      .map(holder -> call("read all from " + holder.getAddress(),
+        () -> (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(HazelcastSettings.RECORDS_MAP), holder)))
       .toList();
-    int partitions = node.hazelcast().getPartitionService().getPartitions().size();
+    int partitions = member.hazelcast().getPartitionService().getPartitions().size();
     return Future.join(parts).recover(err -> Future.succeededFuture()).map(done -> {
       boolean[] seen = new boolean[partitions];
       boolean whole = true;
@@ -94,7 +94,7 @@ final class RecordStore {
 
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> operation) {
     try {
-      return Future.fromCompletionStage(operation.get(), node.vertx().getOrCreateContext())
+      return Future.fromCompletionStage(operation.get(), member.vertx().getOrCreateContext())
         .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()));
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
-package disco.registry;
+package disco.registry.records;
 
+import disco.registry.cluster.ClusterMember;
 import io.vertx.servicediscovery.Record;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +27,8 @@ final class RecordSweeper {
   static final long HOLD_MS = 10_000;
   static final long SETTLE_MS = 500;
 
-  private final ClusterNode node;
+  private final ClusterMember member;
+  private final ClusterRecords records;
   /** Removals under way, so that a sweep does not send the same one twice. */
   private final Set<String> removing = new HashSet<>();
   /**
@@ -38,27 +40,28 @@ final class RecordSweeper {
   private long retryTimer = -1;
   private volatile int removed;
 
-  RecordSweeper(ClusterNode node) {
-    this.node = node;
+  RecordSweeper(ClusterMember member, ClusterRecords records) {
+    this.member = member;
+    this.records = records;
   }
 
   void start() {
-    node.onMemberChange(change -> {
+    member.onMemberChange(change -> {
       if (change.joined()) {
         departedAt.remove(change.nodeId());
       } else {
         departedAt.putIfAbsent(change.nodeId(), System.currentTimeMillis());
         // members lost together are reported one by one: count them all before deciding
-        node.vertx().setTimer(SETTLE_MS, id -> sweep());
+        member.vertx().setTimer(SETTLE_MS, id -> sweep());
       }
     });
     // the member list is new after a merge or a fresh join: the departures seen while apart are old news
-    node.onMerged(v -> {
+    member.onMerged(v -> {
       departedAt.clear();
       sweep();
     });
-    node.onRecordsChanged(v -> sweep());
-    node.vertx().setPeriodic(PERIOD_MS, id -> sweep());
+    records.onChange(v -> sweep());
+    member.vertx().setPeriodic(PERIOD_MS, id -> sweep());
     sweep();
   }
 
@@ -68,13 +71,13 @@ final class RecordSweeper {
   }
 
   private void sweep() {
-    if (!node.isRunning() || !node.isOldestMember()) {
+    if (!member.isRunning() || !member.isOldestMember()) {
       return;
     }
-    Set<String> live = node.liveMemberIds();
+    Set<String> live = member.liveMemberIds();
     departedAt.keySet().removeAll(live);
-    List<Record> records = node.records();
-    Set<String> owners = records.stream().map(ServiceInstance::ownerOf).filter(Objects::nonNull).collect(Collectors.toSet());
+    List<Record> known = records.all();
+    Set<String> owners = known.stream().map(ServiceInstance::ownerOf).filter(Objects::nonNull).collect(Collectors.toSet());
     departedAt.keySet().retainAll(owners);
     // members lost together are reported one by one, and a sweep set off meanwhile (a records change,
     // the period) would take the first for a loss alone and remove its records: the timer set on the
@@ -86,7 +89,7 @@ final class RecordSweeper {
     if (mayBeTheMinority(owners, live, now)) {
       return;
     }
-    for (Record record : records) {
+    for (Record record : known) {
       String owner = ServiceInstance.ownerOf(record);
       if (owner != null && !live.contains(owner) && removing.add(record.getRegistration())) {
         remove(record, owner);
@@ -111,22 +114,22 @@ final class RecordSweeper {
     if (hold && !holding) {
       LOG.warn("{} record owners left at once, more than the {} members left here: records kept for {} ms "
         + "in case this side is the minority of a split", losses, remaining, HOLD_MS);
-      node.vertx().setTimer(HOLD_MS, id -> sweep());
+      member.vertx().setTimer(HOLD_MS, id -> sweep());
     }
     holding = hold;
     return hold;
   }
 
   private void remove(Record record, String owner) {
-    node.store().remove(record.getRegistration())
+    records.store().remove(record.getRegistration())
       .onSuccess(present -> {
         if (!present) {
           // removed meanwhile, and the event that says so has not arrived (or was lost)
-          node.cache().forget(record.getRegistration());
+          records.cache().forget(record.getRegistration());
           return;
         }
         removed++;
-        node.metrics().swept();
+        member.metrics().swept();
         LOG.info("Removed record {} {}:{} of departed node {}", record.getName(),
           record.getLocation().getString("host"), record.getLocation().getValue("port"), owner);
       })
@@ -134,7 +137,7 @@ final class RecordSweeper {
         LOG.warn("Could not remove record {} of departed node {} yet: {}", record.getRegistration(), owner,
           err.getMessage());
         if (retryTimer < 0) {
-          retryTimer = node.vertx().setTimer(RETRY_MS, id -> {
+          retryTimer = member.vertx().setTimer(RETRY_MS, id -> {
             retryTimer = -1;
             sweep();
           });

@@ -1,4 +1,4 @@
-package disco.registry;
+package disco.registry.cluster;
 
 import disco.registry.config.ClusterConfig;
 import disco.registry.config.Subnet;
