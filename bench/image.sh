@@ -11,6 +11,7 @@
 # Knobs: BENCH_IMAGE_RUNS (3), BENCH_IMAGE_TAG (the jar's version, 0.0.2), BENCH_IMAGE_LOAD_S (20).
 #   BENCH_IMAGE_ENV: KEY=VALUE pairs, space-separated, given to every container, to try a setting
 #   without building images again (MALLOC_ARENA_MAX=2, or JAVA_TOOL_OPTIONS=-Xss512k; no spaces in a value).
+#   BENCH_IMAGE_JAVA_OPTS: JVM flags for every container, spaces allowed (its JAVA_TOOL_OPTIONS).
 # Needs a running engine (docker/engine.sh start), the images (docker/build-images.sh) and wrk.
 # Traffic goes only to the containers it starts, which it removes on exit.
 set -euo pipefail
@@ -49,6 +50,7 @@ run() {
   # shellcheck disable=SC2206 # split on spaces on purpose: one pair per word
   local extra=(${BENCH_IMAGE_ENV:-})
   for kv in "$@" "${extra[@]}"; do args+=(-e "$kv"); done
+  if [ -n "${BENCH_IMAGE_JAVA_OPTS:-}" ]; then args+=(-e "JAVA_TOOL_OPTIONS=$BENCH_IMAGE_JAVA_OPTS"); fi
   if [ "$cds" = 0 ]; then
     args+=(--entrypoint java "$image" @/app/jvm.options -jar /app/service.jar)
   else
@@ -79,7 +81,7 @@ mb() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%d", $1 / 1e6 }
 
 echo "### Images under the stack's limits"
 echo
-echo "Measured by \`bench/image.sh$([ "$cds" = 0 ] && echo ' --no-cds')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $runs runs per start figure.${BENCH_IMAGE_ENV:+ Every container also had: $BENCH_IMAGE_ENV.}"
+echo "Measured by \`bench/image.sh$([ "$cds" = 0 ] && echo ' --no-cds')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $runs runs per start figure.${BENCH_IMAGE_ENV:+ Every container also had: $BENCH_IMAGE_ENV.}${BENCH_IMAGE_JAVA_OPTS:+ JVM flags added to every container: \`$BENCH_IMAGE_JAVA_OPTS\`.}"
 echo
 echo "| image | size |"
 echo "|---|---|"
