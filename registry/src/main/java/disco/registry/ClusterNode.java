@@ -52,7 +52,9 @@ public final class ClusterNode {
 
   /** The node of a member that has just joined. Blocks as {@link ClusterRecords#keep} does. */
   static ClusterNode of(ClusterMember member) {
-    return new ClusterNode(member, ClusterRecords.keep(member));
+    ClusterRecords records = ClusterRecords.keep(member);
+    member.watch();
+    return new ClusterNode(member, records);
   }
 
   /** The Hazelcast member, for what acts on the cluster itself (tests, the watcher's views). */

@@ -63,6 +63,7 @@ public final class ClusterMember {
   private final NodeMetrics metrics;
   private volatile HazelcastInstance hazelcast;
   private LoneMemberWatchdog watchdog;
+  private MastershipClaimWatch claimWatch;
   private final List<Subscription<MemberChange>> memberHandlers = new CopyOnWriteArrayList<>();
   private final List<Subscription<Void>> mergeHandlers = new CopyOnWriteArrayList<>();
   private final List<Consumer<HazelcastInstance>> newMemberHandlers = new CopyOnWriteArrayList<>();
@@ -140,6 +141,7 @@ public final class ClusterMember {
   /**
    * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}.
    * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
+   * The member is not watched until {@link #watch}.
    */
   public static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
     MembershipHistory history = new MembershipHistory();
@@ -173,10 +175,21 @@ public final class ClusterMember {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
     ClusterMember member = new ClusterMember(vertx, config, discovery, secret, history, hazelcast, metrics);
-    new MastershipClaimWatch(member, TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL),
-      TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT)).start();
+    member.claimWatch = new MastershipClaimWatch(member, TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL),
+      TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT));
     member.watchdog = new LoneMemberWatchdog(member, history, discovery);
     return member;
+  }
+
+  /**
+   * Starts watching this member: for a mastership claim that waits on a lost member, and for a
+   * member stuck apart, which {@link #rejoin} replaces. Call it once what listens to the member
+   * itself has subscribed: a rejoin during a subscription (which may take seconds on a busy
+   * cluster) would leave that subscription on the member it ended.
+   */
+  public void watch() {
+    claimWatch.start();
+    watchdog.start();
   }
 
   /**

@@ -77,6 +77,9 @@ final class LoneMemberWatchdog {
     this.member = member;
     this.history = history;
     this.discovery = discovery;
+  }
+
+  void start() {
     thread.scheduleWithFixedDelay(this::check, CHECK_MS, CHECK_MS, TimeUnit.MILLISECONDS);
   }
 
