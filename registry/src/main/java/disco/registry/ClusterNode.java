@@ -57,7 +57,7 @@ public final class ClusterNode {
     return new ClusterNode(member, records);
   }
 
-  /** The Hazelcast member, for what acts on the cluster itself (tests, the watcher's views). */
+  /** The Hazelcast member, for what acts on the cluster itself rather than on records (tests do). */
   public ClusterMember member() {
     return member;
   }
