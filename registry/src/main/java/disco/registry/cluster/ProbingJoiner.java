@@ -28,12 +28,13 @@ import java.util.stream.Collectors;
  * member with no peer forms its cluster at once.
  * <p>
  * That is enough for members that start together: Hazelcast opens a member's port before its first
- * look, so of two members, the one that looks later finds the other listening. The look is repeated
- * for {@link #LOOK_MS} all the same, for a peer whose address the network learns late, and for
- * {@link #FRESH_STACK_LOOK_MS} on a fresh stack, where tasks on several nodes start together and
- * find each other only through the overlay: there it waits as long as Hazelcast did, which formed
- * one cluster without a merge in the deploys measured (at 300 ms, a CI deploy had a member that
- * formed a cluster of its own first).
+ * look, so of two members, the one that looks later finds the other listening. While discovery
+ * names peers and none of them answers, the look is repeated all the same for {@link #LOOK_MS}, for a
+ * peer named before it listens; when it names no one but this member, nobody is waited for. On a
+ * fresh stack the look goes on for {@link #FRESH_STACK_LOOK_MS}: tasks on several nodes start
+ * together and find each other only through the overlay, and there it waits as long as Hazelcast
+ * did, which formed one cluster without a merge in the deploys measured (at 300 ms, a CI deploy had
+ * a member that formed a cluster of its own first).
  * <p>
  * A member that joins anew to leave the small side of a split looks {@code towards} the members it
  * saw answer outside its cluster, and asks only those when any answers: asking everyone, the members
@@ -42,7 +43,7 @@ import java.util.stream.Collectors;
  */
 final class ProbingJoiner extends DiscoveryJoiner {
 
-  /** How long the first look goes on while no peer answers. */
+  /** How long the first look goes on while discovery names peers and none answers. */
   static final long LOOK_MS = 300;
   /** The same on a fresh stack: Hazelcast's own wait. */
   static final long FRESH_STACK_LOOK_MS = 1_000;
@@ -78,11 +79,15 @@ final class ProbingJoiner extends DiscoveryJoiner {
 
   @Override
   protected Collection<Address> getPossibleAddressesForInitialJoin() {
-    long deadline = System.currentTimeMillis() + (discovery.freshStack() ? FRESH_STACK_LOOK_MS : LOOK_MS);
+    long start = System.currentTimeMillis();
+    boolean freshStack = discovery.freshStack();
     while (true) {
-      // Hazelcast removes from it the addresses it finds to be this member's own
-      List<Address> found = new ArrayList<>(firstTargets(towards, getPossibleAddresses(), ProbingJoiner::answering));
-      if (!found.isEmpty() || System.currentTimeMillis() >= deadline) {
+      // what discovery names, without this member's own addresses
+      Collection<Address> discovered = getPossibleAddresses();
+      // a copy: Hazelcast removes from it the addresses it finds to be this member's own
+      List<Address> found = new ArrayList<>(firstTargets(towards, discovered, ProbingJoiner::answering));
+      boolean anyoneNamed = !towards.isEmpty() || !discovered.isEmpty();
+      if (!found.isEmpty() || System.currentTimeMillis() - start >= lookMs(freshStack, anyoneNamed)) {
         return found;
       }
       try {
@@ -93,6 +98,19 @@ final class ProbingJoiner extends DiscoveryJoiner {
         return found;
       }
     }
+  }
+
+  /**
+   * How long the first look goes on while no peer answers. When discovery names no one but this
+   * member (its own name, in a container on its own), a peer that comes later finds this member
+   * listening already, so nothing is gained by waiting: the lone slip's start paid these 300 ms
+   * (docs/BENCHMARKS.md, "Nothing to wait for").
+   */
+  static long lookMs(boolean freshStack, boolean anyoneNamed) {
+    if (freshStack) {
+      return FRESH_STACK_LOOK_MS;
+    }
+    return anyoneNamed ? LOOK_MS : 0;
   }
 
   /**

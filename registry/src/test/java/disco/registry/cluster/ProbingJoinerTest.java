@@ -39,6 +39,21 @@ class ProbingJoinerTest {
   }
 
   @Test
+  void a_member_that_discovery_names_no_peer_for_forms_its_cluster_without_waiting() {
+    // in a container of its own its name resolves to itself only: a peer that comes later finds it listening
+    assertThat(ProbingJoiner.lookMs(false, false)).isZero();
+  }
+
+  @Test
+  void a_member_waits_a_little_for_named_peers_and_longer_on_a_fresh_stack() {
+    // a peer named before it listens; tasks of a fresh stack that find each other only through the overlay
+    assertThat(ProbingJoiner.lookMs(false, true)).isEqualTo(ProbingJoiner.LOOK_MS).isPositive();
+    assertThat(ProbingJoiner.lookMs(true, false)).isEqualTo(ProbingJoiner.FRESH_STACK_LOOK_MS)
+      .isGreaterThan(ProbingJoiner.LOOK_MS);
+    assertThat(ProbingJoiner.lookMs(true, true)).isEqualTo(ProbingJoiner.FRESH_STACK_LOOK_MS);
+  }
+
+  @Test
   void a_member_asks_every_discovered_peer_that_answers_and_only_those() {
     assertThat(ProbingJoiner.firstTargets(List.of(), List.of(at(1), at(5), at(2)), this::answeringExcept5And6))
       .containsExactly(at(1), at(2));
