@@ -512,10 +512,14 @@ FAULT_MS=$healed
 # notes when the first look that found them all began
 other_side=$(members_elsewhere_ips "$P" | tr '\n' ' ')
 NET_BACK=""
+# Swarm stops a cut-off slip some time after the heal: one it stopped is neither probed nor waited on
+cut_off_running() { # ID
+  [ -n "$(node_docker "$P" ps -q --filter "id=$1" --filter status=running)" ]
+}
 cut_off_reach_others() {
   local id
   for id in $cut_off; do
-    [ -n "$(node_docker "$P" ps -q --filter "id=$id" --filter status=running)" ] || continue
+    cut_off_running "$id" || continue
     # shellcheck disable=SC2086
     connects "$P" "$id" 5701 $other_side || return 1
   done
@@ -573,7 +577,7 @@ cut_off_back() {
     if called_since "$id" "$healed"; then
       [ -n "${CALLED_AT[$id]:-}" ] || CALLED_AT[$id]=$(secs_since "$healed")
       CUT_OFF_CALLED=$((CUT_OFF_CALLED + 1))
-    elif [ -n "$(node_docker "$P" ps -q --filter "id=$id" --filter status=running)" ]; then
+    elif cut_off_running "$id"; then
       [ -n "${OVERLAY_BACK[$id]:-}" ] || ! poule_reaches "${cut_off_ip[$id]}" \
         || OVERLAY_BACK[$id]=$(secs_since "$healed")
       back=1
@@ -591,7 +595,7 @@ why_not_cut_off_back() {
   local id
   for id in $cut_off; do
     called_since "$id" "$healed" && continue
-    [ -n "$(node_docker "$P" ps -q --filter "id=$id" --filter status=running)" ] || continue
+    cut_off_running "$id" || continue
     echo "$id (${cut_off_ip[$id]}) not called, still running; poule's container reached it over the overlay: ${OVERLAY_BACK[$id]:-never}, the cut-off slips connected to every member on the other nodes: ${NET_BACK:-never} s after the heal"
   done
 }
