@@ -112,7 +112,8 @@ public final class ClusterMember {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        inet(event.getMember()).ifPresent(address -> history.left(address, event.getMembers().size()));
+        int remainingData = (int) event.getMembers().stream().filter(member -> !member.isLiteMember()).count();
+        inet(event.getMember()).ifPresent(address -> history.left(address, event.getMembers().size(), remainingData));
         report(event.getMember(), false);
       }
     });

@@ -50,7 +50,7 @@ public final class HazelcastSettings {
    * claim as many times as this timeout has seconds: the first 5 at once, the next with a pause
    * that doubles from 1 ms to 500 ms. At 4 (4 retries within milliseconds) the claimant dropped every
    * member that had not yet suspected the master and stayed alone: the cluster shattered on a
-   * frozen master on loopback (FrozenMasterIT) and on a 3-node swarm's rolling update, where the
+   * frozen master on loopback (FrozenMemberIT) and on a 3-node swarm's rolling update, where the
    * split never healed. At 20 the others have 3.5 s to agree. It also bounds the wait on a member
    * that does not answer at all, but that member is suspected itself within the heartbeat deadline,
    * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).

@@ -13,6 +13,9 @@ import java.util.function.LongSupplier;
  *   {@link #QUARANTINE_MS}: a frozen member's address stays in DNS, and dialing it for join and
  *   split-brain checks piled operations on a socket nobody read, which delayed the heartbeats of live
  *   members enough to expel them too. The lost member comes back by itself: it is the one alone.
+ *   While this side keeps two data members, it is left alone for {@link #LOST_ALONE_MS} instead:
+ *   Hazelcast merges the side with fewer data members into the other, and a member alone holds one
+ *   at most, so that side always comes to this one, however long it was frozen.
  *   Members lost together (a node cut off, say) are not quarantined: either side may have to merge.</li>
  *   <li>The side that lost more members at once than it kept may be the minority: it quarantines
  *   nothing, and {@link LoneMemberWatchdog} watches whether the members it lost answer again.</li>
@@ -22,6 +25,13 @@ import java.util.function.LongSupplier;
 final class MembershipHistory {
 
   static final long QUARANTINE_MS = 30_000;
+  /**
+   * How long a member lost alone is left alone while this side keeps two data members. The split-brain
+   * check that dialed such a member once its 30 s were over reached a slip frozen 60 s as it woke, and
+   * timed out waiting on its answer (docs/RELIABILITY.md, item 30); the member merged by itself a
+   * few seconds later all the same. A bound still, should this side not be the one it merges into.
+   */
+  static final long LOST_ALONE_MS = 120_000;
   /** Members lost within this much of each other were lost together: a split, not departures. */
   static final long BURST_MS = 5_000;
   /** How long this side keeps looking for the members it lost in a split. */
@@ -41,11 +51,12 @@ final class MembershipHistory {
   }
 
   /**
-   * A member at {@code address} left; {@code remaining} members are still in this cluster. Members
-   * leave one by one in a rolling update or a scale-down; in a split they go together, and the side
-   * that lost more than it kept may be the minority.
+   * A member at {@code address} left; {@code remaining} members are still in this cluster,
+   * {@code remainingData} of them data members. Members leave one by one in a rolling update or a
+   * scale-down; in a split they go together, and the side that lost more than it kept may be the
+   * minority.
    */
-  void left(InetSocketAddress address, int remaining) {
+  void left(InetSocketAddress address, int remaining, int remainingData) {
     long now = clock.getAsLong();
     departedAt.values().removeIf(at -> at <= now - RECENT_MS);
     departedAt.put(address, now);
@@ -62,7 +73,11 @@ final class MembershipHistory {
       // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
       lostTogether.forEach(quarantinedUntil::remove);
     } else if (!minority) {
-      quarantinedUntil.put(address, now + QUARANTINE_MS);
+      quarantinedUntil.put(address, now + (remainingData >= 2 ? LOST_ALONE_MS : QUARANTINE_MS));
+    }
+    if (remainingData < 2) {
+      // a member lost alone may now hold as many data members as this side: either may have to merge
+      quarantinedUntil.replaceAll((lost, until) -> Math.min(until, now + QUARANTINE_MS));
     }
   }
 

@@ -18,8 +18,9 @@ class MembershipHistoryTest {
   }
 
   @Test
-  void member_lost_by_the_majority_is_quarantined_for_thirty_seconds() throws Exception {
-    history.left(ip(5), 4);
+  void member_lost_alone_is_quarantined_for_thirty_seconds_where_a_tie_is_possible() throws Exception {
+    // poule and the watcher (a lite member) kept: the lost slip's side may hold as many data members
+    history.left(ip(5), 2, 1);
 
     assertThat(history.quarantined(ip(5))).isTrue();
     assertThat(history.quarantined(ip(6))).isFalse();
@@ -29,13 +30,39 @@ class MembershipHistoryTest {
   }
 
   @Test
+  void member_lost_alone_is_left_alone_for_two_minutes_while_this_side_keeps_two_data_members() throws Exception {
+    // a slip frozen 60 s: it merges into this side by itself once it wakes
+    history.left(ip(5), 4, 3);
+
+    now.addAndGet(MembershipHistory.QUARANTINE_MS + 30_000);
+    assertThat(history.quarantined(ip(5))).isTrue();
+    now.addAndGet(MembershipHistory.LOST_ALONE_MS - MembershipHistory.QUARANTINE_MS - 30_000);
+    assertThat(history.quarantined(ip(5))).isFalse();
+  }
+
+  @Test
+  void a_later_loss_that_leaves_one_data_member_shortens_the_wait_to_thirty_seconds() throws Exception {
+    history.left(ip(5), 3, 2);
+    now.addAndGet(MembershipHistory.BURST_MS + 10_000);
+
+    // a scale-down: this side is no longer sure to be the one merged into
+    history.left(ip(6), 2, 1);
+
+    now.addAndGet(MembershipHistory.QUARANTINE_MS - 1);
+    assertThat(history.quarantined(ip(5))).isTrue();
+    now.addAndGet(1);
+    assertThat(history.quarantined(ip(5))).isFalse();
+    assertThat(history.quarantined(ip(6))).isFalse();
+  }
+
+  @Test
   void a_side_that_lost_more_at_once_than_it_kept_quarantines_nothing_and_looks_for_them() throws Exception {
-    history.left(ip(5), 4);
-    history.left(ip(6), 3);
+    history.left(ip(5), 4, 4);
+    history.left(ip(6), 3, 3);
     assertThat(history.lostAsMinority()).isEmpty();
 
     // a member that woke alone after a freeze sees everyone else leave: it must look for them all
-    history.left(ip(7), 2);
+    history.left(ip(7), 2, 2);
 
     assertThat(history.quarantined(ip(5))).isFalse();
     assertThat(history.quarantined(ip(6))).isFalse();
@@ -48,17 +75,17 @@ class MembershipHistoryTest {
   void members_lost_together_are_not_quarantined_by_the_side_that_kept_more() throws Exception {
     // a node cut off with two slips: this side kept three members, but the cut-off side may be the
     // one this side has to merge into once Swarm has started replacements beside it
-    history.left(ip(5), 4);
+    history.left(ip(5), 4, 4);
     assertThat(history.quarantined(ip(5))).isTrue();
 
-    history.left(ip(6), 3);
+    history.left(ip(6), 3, 3);
 
     assertThat(history.quarantined(ip(5))).isFalse();
     assertThat(history.quarantined(ip(6))).isFalse();
     assertThat(history.lostAsMinority()).isEmpty();
     // a member lost alone later is a freeze again, and quarantined
     now.addAndGet(MembershipHistory.BURST_MS);
-    history.left(ip(7), 3);
+    history.left(ip(7), 3, 3);
     assertThat(history.quarantined(ip(7))).isTrue();
   }
 
@@ -66,7 +93,7 @@ class MembershipHistoryTest {
   void members_that_leave_one_by_one_never_make_a_minority() throws Exception {
     // a rolling update: each slip replaced well after the one before
     for (int i = 0; i < 6; i++) {
-      history.left(ip(10 + i), 4);
+      history.left(ip(10 + i), 4, 4);
       now.addAndGet(MembershipHistory.BURST_MS);
     }
 
@@ -76,7 +103,7 @@ class MembershipHistoryTest {
 
   @Test
   void member_that_joins_again_is_no_longer_quarantined() throws Exception {
-    history.left(ip(5), 4);
+    history.left(ip(5), 4, 4);
 
     history.joined(ip(5));
 
