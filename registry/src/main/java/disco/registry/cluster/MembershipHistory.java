@@ -26,10 +26,11 @@ final class MembershipHistory {
 
   static final long QUARANTINE_MS = 30_000;
   /**
-   * How long a member lost alone is left alone while this side keeps two data members. The split-brain
-   * check that dialed such a member once its 30 s were over reached a slip frozen 60 s as it woke, and
-   * timed out waiting on its answer (docs/RELIABILITY.md, item 30); the member merged by itself a
-   * few seconds later all the same. A bound still, should this side not be the one it merges into.
+   * How long a member lost alone is left alone while this side keeps two data members. Once its 30 s
+   * were over, every member's {@link LoneMemberWatchdog} tried a connection to a frozen slip each
+   * second, and a split-brain check that reached one as it woke timed out waiting on its answer
+   * (docs/RELIABILITY.md, item 30); the member merged by itself a few seconds later all the same. A
+   * bound still, should this side not be the one it merges into.
    */
   static final long LOST_ALONE_MS = 120_000;
   /** Members lost within this much of each other were lost together: a split, not departures. */
