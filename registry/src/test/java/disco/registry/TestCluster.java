@@ -13,6 +13,8 @@ import disco.registry.security.ClusterSecret;
 import io.vertx.core.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Set;
@@ -108,6 +110,17 @@ public final class TestCluster implements AutoCloseable {
   /** Ends {@code node}'s member at once, as a killed process's: no record removed, no leave announced. */
   public static void crash(ClusterNode node) {
     TestMembers.crash(node.member());
+  }
+
+  /**
+   * Crashes the nodes at the same moment, as a split or a host's loss does. One after the other
+   * would not do: a terminate takes up to a second, long enough for the next node to see a loss
+   * alone and act on it (sweep its records) before its own crash.
+   */
+  public static void crashTogether(ClusterNode... nodes) {
+    CompletableFuture.allOf(Arrays.stream(nodes)
+      .map(node -> CompletableFuture.runAsync(() -> crash(node)))
+      .toArray(CompletableFuture[]::new)).join();
   }
 
   /** A directory listener that collects what it is told into {@code added} and {@code removed}. */

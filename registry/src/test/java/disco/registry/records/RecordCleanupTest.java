@@ -88,8 +88,7 @@ class RecordCleanupTest {
     Three nodes = threeNodesWithRecords();
     ClusterNode a = nodes.a();
 
-    TestCluster.crash(nodes.b());
-    TestCluster.crash(nodes.c());
+    TestCluster.crashTogether(nodes.b(), nodes.c());
     within(Duration.ofSeconds(5), "a alone", () -> a.liveMemberIds().size() == 1);
 
     assertThat(owners(a)).contains(nodes.b().nodeId(), nodes.c().nodeId());
