@@ -13,9 +13,10 @@ import java.util.function.LongSupplier;
  *   {@link #QUARANTINE_MS}: a frozen member's address stays in DNS, and dialing it for join and
  *   split-brain checks piled operations on a socket nobody read, which delayed the heartbeats of live
  *   members enough to expel them too. The lost member comes back by itself: it is the one alone.
- *   While this side keeps two data members, it is left alone for {@link #LOST_ALONE_MS} instead:
- *   Hazelcast merges the side with fewer data members into the other, and a member alone holds one
- *   at most, so that side always comes to this one, however long it was frozen.
+ *   While this side keeps more data members than it lost lately, it is left alone for
+ *   {@link #LOST_ALONE_MS} instead: Hazelcast merges the side with fewer data members into the other,
+ *   and the other side holds at most the members this one lost, so it always comes to this one,
+ *   however long it was frozen.
  *   Members lost together (a node cut off, say) are not quarantined: either side may have to merge.</li>
  *   <li>The side that lost more members at once than it kept may be the minority: it quarantines
  *   nothing, and {@link LoneMemberWatchdog} watches whether the members it lost answer again.</li>
@@ -26,7 +27,8 @@ final class MembershipHistory {
 
   static final long QUARANTINE_MS = 30_000;
   /**
-   * How long a member lost alone is left alone while this side keeps two data members. Once its 30 s
+   * How long a member lost alone is left alone while this side keeps more data members than it lost
+   * within {@link #RECENT_MS}. Once its 30 s
    * were over, every member's {@link LoneMemberWatchdog} tried a connection to a frozen slip each
    * second, and a split-brain check that reached one as it woke timed out waiting on its answer
    * (docs/RELIABILITY.md, item 30); the member merged by itself a few seconds later all the same. A
@@ -74,12 +76,21 @@ final class MembershipHistory {
       // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
       lostTogether.forEach(quarantinedUntil::remove);
     } else if (!minority) {
-      quarantinedUntil.put(address, now + (remainingData >= 2 ? LOST_ALONE_MS : QUARANTINE_MS));
+      quarantinedUntil.put(address, now + (sureToBeMergedInto(remainingData) ? LOST_ALONE_MS : QUARANTINE_MS));
     }
-    if (remainingData < 2) {
-      // a member lost alone may now hold as many data members as this side: either may have to merge
+    if (!sureToBeMergedInto(remainingData)) {
+      // the members lost lately may be together on the other side, as many data members as this one:
+      // either side may have to merge. Members lost more than BURST_MS apart count here too
       quarantinedUntil.replaceAll((lost, until) -> Math.min(until, now + QUARANTINE_MS));
     }
+  }
+
+  /**
+   * Whether the other side of any split this side went through holds fewer data members than this one:
+   * it holds at most every member lost lately and not back, however far apart they were lost.
+   */
+  private boolean sureToBeMergedInto(int remainingData) {
+    return remainingData > departedAt.size();
   }
 
   /** A member at {@code address} joined: whatever happened to it is over, and this side has company. */

@@ -56,6 +56,36 @@ class MembershipHistoryTest {
   }
 
   @Test
+  void members_lost_apart_that_may_be_together_on_the_other_side_are_waited_for_thirty_seconds_only() throws Exception {
+    // four slips; two lost 6 s apart, each alone by the clock: on the other side they may hold two
+    // data members, as many as this side kept, and this side may be the one to merge
+    history.left(ip(5), 3, 3);
+    now.addAndGet(MembershipHistory.BURST_MS + 1_000);
+
+    history.left(ip(6), 2, 2);
+
+    assertThat(history.quarantined(ip(6))).isTrue();
+    now.addAndGet(MembershipHistory.QUARANTINE_MS);
+    assertThat(history.quarantined(ip(5))).isFalse();
+    assertThat(history.quarantined(ip(6))).isFalse();
+  }
+
+  @Test
+  void departures_older_than_two_minutes_no_longer_shorten_the_wait() throws Exception {
+    // a rolling update of three slips, then a freeze well after it
+    for (int i = 0; i < 3; i++) {
+      history.left(ip(10 + i), 3, 3);
+      now.addAndGet(MembershipHistory.BURST_MS + 1_000);
+    }
+    now.addAndGet(MembershipHistory.RECENT_MS);
+
+    history.left(ip(5), 3, 3);
+
+    now.addAndGet(MembershipHistory.QUARANTINE_MS + 30_000);
+    assertThat(history.quarantined(ip(5))).isTrue();
+  }
+
+  @Test
   void a_side_that_lost_more_at_once_than_it_kept_quarantines_nothing_and_looks_for_them() throws Exception {
     history.left(ip(5), 4, 4);
     history.left(ip(6), 3, 3);
