@@ -102,12 +102,16 @@ out=$BENCH_LOG_DIR/report.md
   echo
 } >"$out"
 # footprint also starts slip as ./disco does, with its JVM flags and its AppCDS archive (made now if
-# stale), and scale starts every slip that way
+# stale), and scale starts every slip and its poule that way
 if [ "${#sections[@]}" -eq 0 ] || [[ " ${sections[*]} " == *" footprint "* ]] || [[ " ${sections[*]} " == *" scale "* ]]; then
   if [ "$SLIP_JAR" = "$root/slip/target/slip.jar" ]; then
     ./disco archives >&2
     BENCH_DISCO_FLAGS=$(./disco java-flags slip/target/slip.jar)
     export BENCH_DISCO_FLAGS
+    if [ "$POULE_JAR" = "$root/poule/target/poule.jar" ]; then
+      BENCH_DISCO_POULE_FLAGS=$(./disco java-flags poule/target/poule.jar)
+      export BENCH_DISCO_POULE_FLAGS
+    fi
   else
     echo "SLIP_JAR is not ./disco's jar: footprint measures no start with ./disco's flags, scale starts slips with none" >&2
   fi

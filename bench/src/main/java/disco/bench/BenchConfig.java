@@ -9,7 +9,8 @@ import java.util.Map;
 /** What bench/run.sh hands the drivers, read once from the environment. */
 record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
                    String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
-                   int scaleSlips, int scaleStaggerMs, int delayMs, List<String> discoFlags) {
+                   int scaleSlips, int scaleStaggerMs, int delayMs, List<String> discoFlags,
+                   List<String> discoPouleFlags) {
 
   static BenchConfig fromEnv(Map<String, String> env) {
     String gen = env.getOrDefault("BENCH_LOADGEN", "wrk");
@@ -36,7 +37,13 @@ record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, P
         Env.integer(env, "BENCH_SCALE_STAGGER_MS", 0, 0, 60_000),
         Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000),
         // the JVM flags ./disco starts slip.jar with (./disco java-flags), one per line; none: not measured
-        env.getOrDefault("BENCH_DISCO_FLAGS", "").lines().map(String::trim).filter(line -> !line.isEmpty()).toList());
+        lines(env, "BENCH_DISCO_FLAGS"),
+        // ... and poule.jar: scale starts poule as ./disco up does; none: default flags
+        lines(env, "BENCH_DISCO_POULE_FLAGS"));
+  }
+
+  private static List<String> lines(Map<String, String> env, String name) {
+    return env.getOrDefault(name, "").lines().map(String::trim).filter(line -> !line.isEmpty()).toList();
   }
 
   /** CPU list for the server under test, or null when not pinned. */

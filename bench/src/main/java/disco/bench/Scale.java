@@ -33,7 +33,8 @@ final class Scale {
   String run() throws Exception {
     int n = config.scaleSlips();
     String cluster = "bench-scale-" + UUID.randomUUID();
-    Services.Node poule = services.poule(cluster, 0, Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY));
+    Services.Node poule = services.poule(cluster, 0, Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY),
+        config.discoPouleFlags());
     Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
         "poule never got ready");
     long t0 = System.currentTimeMillis();
@@ -126,6 +127,8 @@ final class Scale {
         + "One poule, then " + n + " slips started " + (config.scaleStaggerMs() == 0 ? "at once"
             : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, "
         + (config.discoFlags().isEmpty() ? "default flags" : "`./disco`'s flags: `" + String.join(" ", config.discoFlags()) + "`")
+        + "; poule with " + (config.discoPouleFlags().isEmpty() ? "default flags"
+            : "`./disco`'s: `" + String.join(" ", config.discoPouleFlags()) + "`")
         + ", not pinned, 2 cores "
         + "for " + (n + 1) + " JVMs) into its cluster on 127.0.0.1. Membership polled every 100 ms on poule's "
         + "GET /cluster. Spread = calls per slip (delta of poule's perHost calls) over " + SPREAD_WINDOW_S

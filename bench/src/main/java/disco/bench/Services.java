@@ -44,8 +44,8 @@ final class Services {
         Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())), jvmFlags);
   }
 
-  Node poule(String cluster, int seed, Map<String, String> extra) throws IOException {
-    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra, List.of());
+  Node poule(String cluster, int seed, Map<String, String> extra, List<String> jvmFlags) throws IOException {
+    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra, jvmFlags);
   }
 
   Node bare(String cpus) throws IOException {
