@@ -30,9 +30,16 @@ final class Footprint {
   }
 
   /** The figures of one series of starts, one entry per run. */
-  private record Starts(List<Long> firstAnswer, List<Long> ready, List<Long> idleRss, List<Long> stop) {
+  private record Starts(List<Long> firstAnswer, List<Long> ready, List<Long> cpuAtReady, List<Long> idleRss,
+                        List<Long> stop) {
     Starts() {
-      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
+
+    /** The CPU a start costs, as what N of them at once ask of the machine's cores (measurement 4). */
+    void cpuRow(Table t) {
+      t.row("CPU time to ready, user + system (ms)", Table.median(cpuAtReady), Table.max(cpuAtReady),
+          Table.all(cpuAtReady));
     }
   }
 
@@ -43,6 +50,7 @@ final class Footprint {
         Table.median(plain.firstAnswer), Table.max(plain.firstAnswer), Table.all(plain.firstAnswer));
     t.row("`java -jar` to GET /health/ready = 200 (ms)", Table.median(plain.ready), Table.max(plain.ready),
         Table.all(plain.ready));
+    plain.cpuRow(t);
     t.row("RSS idle, 10 s after ready (MiB)", Table.median(plain.idleRss), Table.max(plain.idleRss),
         Table.all(plain.idleRss));
     t.row("SIGTERM to process exit (ms)", Table.median(plain.stop), Table.max(plain.stop), Table.all(plain.stop));
@@ -54,6 +62,7 @@ final class Footprint {
       Table d = new Table("figure", "median", "max", "runs");
       d.row("`java` to GET /health/ready = 200 (ms)", Table.median(flagged.ready), Table.max(flagged.ready),
           Table.all(flagged.ready));
+      flagged.cpuRow(d);
       d.row("RSS idle, 10 s after ready (MiB)", Table.median(flagged.idleRss), Table.max(flagged.idleRss),
           Table.all(flagged.idleRss));
       disco = "The same with `./disco`'s JVM flags (`" + String.join(" ", config.discoFlags()) + "`: its heap "
@@ -85,10 +94,12 @@ final class Footprint {
       Thread prober = new Thread(() -> pollFirstAnswer(s.httpPort(), answered), "first-answer");
       prober.start();
       long readyAt = Probe.awaitOk(s.httpPort(), "/health/ready", Duration.ofSeconds(120));
+      long cpuTicks = Fleet.cpuTicks(s.pid());
       prober.join(130_000);
       Efficiency.require(readyAt > 0 && answered.get() > 0, "slip " + prefix + i + " never got ready");
       starts.firstAnswer.add(answered.get() - t0);
       starts.ready.add(readyAt - t0);
+      starts.cpuAtReady.add(cpuTicks * 10); // ticks of 1/100 s
       Thread.sleep(10_000);
       starts.idleRss.add(Math.round(Fleet.rssMiB(s.pid())));
       long t1 = System.currentTimeMillis();

@@ -34,7 +34,7 @@ final class Propagation {
   }
 
   String run() throws Exception {
-    poule = services.poule(cluster, 0, Map.of(), List.of());
+    poule = services.poule(cluster, Map.of(), List.of());
     Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
         "poule never got ready, see " + fleet.log("poule"));
     for (String h : List.of("base-a", "base-b")) {

@@ -33,8 +33,11 @@ final class Scale {
   String run() throws Exception {
     int n = config.scaleSlips();
     String cluster = "bench-scale-" + UUID.randomUUID();
-    Services.Node poule = services.poule(cluster, 0, Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY),
-        config.discoPouleFlags());
+    // every member names every other, as ./disco's port range and Swarm's DNS do: naming poule alone,
+    // groups that a starved failure detector split off never found each other again
+    List<Integer> clusterPorts = services.clusterPorts(n + 1);
+    Services.Node poule = services.poule(cluster, clusterPorts.get(0), clusterPorts,
+        Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY), config.discoPouleFlags());
     Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
         "poule never got ready");
     long t0 = System.currentTimeMillis();
@@ -54,7 +57,7 @@ final class Scale {
         Thread.sleep(config.scaleStaggerMs());
       }
       startedAt[i] = System.currentTimeMillis() - t0;
-      slips.add(services.slip(host(i), cluster, poule.clusterPort(), null, config.discoFlags()));
+      slips.add(services.slip(host(i), cluster, clusterPorts.get(i + 1), clusterPorts, null, config.discoFlags()));
     }
     long lastStarted = System.currentTimeMillis() - t0;
     long[] members = {-1};

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /** Starts slip, poule and the bare server as separate JVMs bound to 127.0.0.1, each on its own ports. */
 final class Services {
@@ -40,12 +41,40 @@ final class Services {
 
   /** As {@link #slip(String, String, int, String)}, the JVM given {@code jvmFlags}. */
   Node slip(String hostname, String cluster, int seed, String cpus, List<String> jvmFlags) throws IOException {
-    return java("slip-" + hostname, config.slipJar().toString(), cluster, seed, cpus,
+    int own = freePort();
+    return slip(hostname, cluster, own, List.of(seed == 0 ? own : seed), cpus, jvmFlags);
+  }
+
+  /**
+   * A slip on cluster port {@code own} that names {@code members} (cluster ports on 127.0.0.1) as the
+   * members to find, as the README asks of every service: a split heals only through a member that
+   * names the other side's.
+   */
+  Node slip(String hostname, String cluster, int own, List<Integer> members, String cpus, List<String> jvmFlags)
+      throws IOException {
+    return java("slip-" + hostname, config.slipJar().toString(), cluster, own, members, cpus,
         Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())), jvmFlags);
   }
 
-  Node poule(String cluster, int seed, Map<String, String> extra, List<String> jvmFlags) throws IOException {
-    return java("poule", config.pouleJar().toString(), cluster, seed, null, extra, jvmFlags);
+  /** A poule forming its own cluster, which the slips join through it. */
+  Node poule(String cluster, Map<String, String> extra, List<String> jvmFlags) throws IOException {
+    int own = freePort();
+    return poule(cluster, own, List.of(own), extra, jvmFlags);
+  }
+
+  /** A poule on cluster port {@code own} that names {@code members}, as {@link #slip(String, String, int, List, String, List)}. */
+  Node poule(String cluster, int own, List<Integer> members, Map<String, String> extra, List<String> jvmFlags)
+      throws IOException {
+    return java("poule", config.pouleJar().toString(), cluster, own, members, null, extra, jvmFlags);
+  }
+
+  /** {@code n} cluster ports, free now, for members that must all name each other from their start. */
+  List<Integer> clusterPorts(int n) throws IOException {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ports.add(freePort());
+    }
+    return ports;
   }
 
   Node bare(String cpus) throws IOException {
@@ -56,18 +85,17 @@ final class Services {
     return new Node("bare", p, port, 0);
   }
 
-  private Node java(String name, String jar, String cluster, int seed, String cpus, Map<String, String> extra,
-                    List<String> jvmFlags) throws IOException {
+  private Node java(String name, String jar, String cluster, int hz, List<Integer> members, String cpus,
+                    Map<String, String> extra, List<String> jvmFlags) throws IOException {
     int http = freePort();
-    int hz = freePort();
     Map<String, String> env = new HashMap<>(extra);
     env.put("HTTP_PORT", Integer.toString(http));
     env.put("CLUSTER_NAME", cluster);
     env.put("CLUSTER_SECRET", secret);
     env.put("CLUSTER_HOST", "127.0.0.1");
     env.put("CLUSTER_PORT", Integer.toString(hz));
-    // an explicit seed port: another cluster on this machine (a test run) may hold 5701-5703
-    env.put("CLUSTER_MEMBERS", "127.0.0.1:" + (seed == 0 ? hz : seed));
+    // explicit ports: another cluster on this machine (a test run) may hold 5701-5703
+    env.put("CLUSTER_MEMBERS", members.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(jvmFlags);
     command.addAll(List.of("-jar", jar));
