@@ -28,11 +28,10 @@ final class MembershipHistory {
   static final long QUARANTINE_MS = 30_000;
   /**
    * How long a member lost alone is left alone while this side keeps more data members than it lost
-   * within {@link #RECENT_MS}. Once its 30 s
-   * were over, every member's {@link LoneMemberWatchdog} tried a connection to a frozen slip each
-   * second, and a split-brain check that reached one as it woke timed out waiting on its answer
-   * (docs/RELIABILITY.md, item 30); the member merged by itself a few seconds later all the same. A
-   * bound still, should this side not be the one it merges into.
+   * within {@link #RECENT_MS}. Once its 30 s were over, every member's {@link LoneMemberWatchdog}
+   * tried a connection to a frozen slip each second, and a split-brain check that reached one as it
+   * woke timed out waiting on its answer (docs/RELIABILITY.md, item 30); the member merged by itself
+   * a few seconds later all the same. A bound still, should this side not be the one it merges into.
    */
   static final long LOST_ALONE_MS = 120_000;
   /** Members lost within this much of each other were lost together: a split, not departures. */
