@@ -31,8 +31,13 @@ import org.slf4j.LoggerFactory;
 final class DnsMemberDiscovery implements DiscoveryStrategyFactory {
 
   private static final Logger LOG = LoggerFactory.getLogger(DnsMemberDiscovery.class);
-  /** Nodes sharing loopback take ports from the cluster port up: look this far. */
-  static final int LOOPBACK_PORTS = 10;
+  /**
+   * Nodes sharing loopback take ports from the cluster port up: look this far. {@code ./disco up 20}
+   * runs 22 members; 32 leaves room for {@code ./disco add}. A loopback port nobody listens on
+   * refuses at once; a member beyond the window is found only by members it names itself, so a
+   * split among such members would not heal.
+   */
+  static final int LOOPBACK_PORTS = 32;
   /** A peer on the same network accepts within a millisecond or two; a missing host never does. */
   static final long PROBE_TIMEOUT_MS = 150;
 
