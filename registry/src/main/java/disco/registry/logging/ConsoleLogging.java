@@ -11,7 +11,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The services' logging, set up in code: one line per event on the console, with Hazelcast's and
- * Netty's chatter left out. Logback finds it through {@code META-INF/services} before it looks for
+ * Netty's chatter and a false alarm of Micrometer's ({@link VertxGaugeReRegistration}) left out. Logback finds it through {@code META-INF/services} before it looks for
  * an XML file: in a slip's image this takes about 50 ms of the start, where reading the same set-up
  * from XML took about 200 (docs/BENCHMARKS.md, "Logging set up in code"). Logback's own ways still
  * win: {@code -Dlogback.configurationFile} (the watcher sets it), or a {@code logback.xml} or
@@ -34,6 +34,9 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
     console.setContext(context);
     console.setName("STDOUT");
     console.setEncoder(encoder);
+    VertxGaugeReRegistration gauges = new VertxGaugeReRegistration();
+    gauges.start();
+    console.addFilter(gauges);
     console.start();
 
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

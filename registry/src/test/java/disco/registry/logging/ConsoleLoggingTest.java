@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.spi.FilterReply;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,26 @@ class ConsoleLoggingTest {
   }
 
   @Test
+  void micrometers_warning_about_vertx_gauges_registered_again_is_left_out_and_no_other() {
+    new ConsoleLogging().configure(context);
+    ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME)
+      .getAppender("STDOUT");
+    Logger micrometer = context.getLogger(VertxGaugeReRegistration.LOGGER);
+    String warning = "This Gauge has been already registered ({}), the registration will be ignored. "
+      + "Note that subsequent logs will be logged at debug level.";
+
+    assertThat(console.getFilterChainDecision(event(micrometer, Level.WARN, warning,
+      "MeterId{name='vertx.http.client.active.connections', tags=[]}"))).isEqualTo(FilterReply.DENY);
+    // the services' own meters are registered once: a warning about them would be a bug to see
+    assertThat(console.getFilterChainDecision(event(micrometer, Level.WARN, warning,
+      "MeterId{name='disco.poule.calls.in.flight', tags=[]}"))).isEqualTo(FilterReply.NEUTRAL);
+    assertThat(console.getFilterChainDecision(event(micrometer, Level.WARN, "Meter {} is broken", "vertx.x")))
+      .isEqualTo(FilterReply.NEUTRAL);
+    assertThat(console.getFilterChainDecision(event(context.getLogger("disco.poule.PouleVerticle"), Level.WARN, warning,
+      "MeterId{name='vertx.http.client.active.connections', tags=[]}"))).isEqualTo(FilterReply.NEUTRAL);
+  }
+
+  @Test
   void a_configuration_file_named_on_the_command_line_wins() {
     // the watcher names its own file this way; so can a user
     System.setProperty("logback.configurationFile", "logback-watch.xml");
@@ -46,6 +67,10 @@ class ConsoleLoggingTest {
     } finally {
       System.clearProperty("logback.configurationFile");
     }
+  }
+
+  private static LoggingEvent event(Logger logger, Level level, String message, Object argument) {
+    return new LoggingEvent(Logger.class.getName(), logger, level, message, null, new Object[] {argument});
   }
 
   private static String encode(Encoder<ILoggingEvent> encoder, ILoggingEvent event) {
