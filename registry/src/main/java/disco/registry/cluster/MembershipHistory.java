@@ -75,7 +75,7 @@ final class MembershipHistory {
       // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
       lostTogether.forEach(quarantinedUntil::remove);
     } else if (!minority) {
-      quarantinedUntil.put(address, now + (sureToBeMergedInto(remainingData) ? LOST_ALONE_MS : QUARANTINE_MS));
+      quarantinedUntil.put(address, now + LOST_ALONE_MS);
     }
     if (!sureToBeMergedInto(remainingData)) {
       // the members lost lately may be together on the other side, as many data members as this one:
