@@ -6,11 +6,13 @@ CLUSTER=bench-$$-$RANDOM
 # one secret per run: the services refuse to start without one
 SECRET=$(head -c 24 /dev/urandom | base64)
 
-# start NAME MODULE [ENV=VALUE...]
+# start NAME MODULE [ENV=VALUE...]: with the JVM flags and AppCDS archive ./disco starts MODULE with
 start() {
-  local name=$1 module=$2; shift 2
+  local name=$1 module=$2 flags; shift 2
+  mapfile -t flags < <("$ROOT/disco" java-flags "$module/target/$module.jar")
+  [ "${#flags[@]}" -gt 0 ] || { echo "./disco java-flags gave no flags for $module" >&2; exit 2; }
   env CLUSTER_NAME="$CLUSTER" CLUSTER_SECRET="$SECRET" HOSTNAME="$name" HTTP_PORT=0 "$@" \
-    java -Xmx200m -XX:+UseSerialGC -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
+    java "${flags[@]}" -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
   echo $! >"$DIR/$name.pid"
 }
 
@@ -41,4 +43,6 @@ stop_all() {
 for jar in slip poule; do
   [ -f "$ROOT/$jar/target/$jar.jar" ] || { echo "missing $jar/target/$jar.jar: mvn -B package -DskipTests" >&2; exit 2; }
 done
+# the archives ./disco's flags name, made when stale, as ./disco up does
+"$ROOT/disco" archives >&2
 command -v jq >/dev/null || { echo "missing jq: apt-get install -y jq" >&2; exit 2; }

@@ -8,7 +8,7 @@
 # Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk and taskset.
 # Every process it starts is ended on exit; all traffic goes to 127.0.0.1. Takes about 10 minutes.
 # Environment knobs: BENCH_PIN=1 (server on CPU 0, generator on CPU 1), BENCH_REPS, BENCH_CONCURRENCY, BENCH_DURATION_S,
-# BENCH_WARMUP_S, BENCH_SCALE_SLIPS, BENCH_SCALE_STAGGER_MS, BENCH_LOG_DIR, SLIP_JAR, POULE_JAR.
+# BENCH_WARMUP_S, BENCH_SCALE_SLIPS, BENCH_SCALE_STAGGER_MS, BENCH_SCALE_LITE, BENCH_LOG_DIR, SLIP_JAR, POULE_JAR.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

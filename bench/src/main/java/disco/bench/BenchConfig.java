@@ -9,7 +9,7 @@ import java.util.Map;
 /** What bench/run.sh hands the drivers, read once from the environment. */
 record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
                    String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
-                   int scaleSlips, int scaleStaggerMs, int delayMs, List<String> discoFlags,
+                   int scaleSlips, int scaleStaggerMs, boolean scaleLite, int delayMs, List<String> discoFlags,
                    List<String> discoPouleFlags) {
 
   static BenchConfig fromEnv(Map<String, String> env) {
@@ -35,6 +35,8 @@ record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, P
         Env.integer(env, "BENCH_REPS", 3, 1, 50),
         Env.integer(env, "BENCH_SCALE_SLIPS", 20, 1, 22), // 22 slips + poule + driver: the JVM budget
         Env.integer(env, "BENCH_SCALE_STAGGER_MS", 0, 0, 60_000),
+        // the scaled slips join as lite members (CLUSTER_LITE): the README's design question, measured
+        Env.bool(env, "BENCH_SCALE_LITE", false),
         Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000),
         // the JVM flags ./disco starts slip.jar with (./disco java-flags), one per line; none: not measured
         lines(env, "BENCH_DISCO_FLAGS"),

@@ -23,4 +23,16 @@ final class Env {
     }
     throw new IllegalArgumentException(name + ": '" + raw + "' is not an integer in [" + min + ", " + max + "]");
   }
+
+  static boolean bool(Map<String, String> env, String name, boolean fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    return switch (raw.trim()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(name + ": '" + raw + "' is not true or false");
+    };
+  }
 }

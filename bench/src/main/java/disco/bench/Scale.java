@@ -57,7 +57,8 @@ final class Scale {
         Thread.sleep(config.scaleStaggerMs());
       }
       startedAt[i] = System.currentTimeMillis() - t0;
-      slips.add(services.slip(host(i), cluster, clusterPorts.get(i + 1), clusterPorts, null, config.discoFlags()));
+      slips.add(services.slip(host(i), cluster, clusterPorts.get(i + 1), clusterPorts, null, config.discoFlags(),
+          config.scaleLite()));
     }
     long lastStarted = System.currentTimeMillis() - t0;
     long[] members = {-1};
@@ -127,7 +128,7 @@ final class Scale {
         + (min > 0 ? Table.f(max / (double) min, 2) : "inf"));
     t.row("poule `errors` in that window", errors);
     return "## 4. scale\n\n"
-        + "One poule, then " + n + " slips started " + (config.scaleStaggerMs() == 0 ? "at once"
+        + "One poule, then " + n + " slips" + (config.scaleLite() ? " (lite members: BENCH_SCALE_LITE)" : "") + " started " + (config.scaleStaggerMs() == 0 ? "at once"
             : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, "
         + (config.discoFlags().isEmpty() ? "default flags" : "`./disco`'s flags: `" + String.join(" ", config.discoFlags()) + "`")
         + "; poule with " + (config.discoPouleFlags().isEmpty() ? "default flags"

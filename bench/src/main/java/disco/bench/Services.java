@@ -52,8 +52,15 @@ final class Services {
    */
   Node slip(String hostname, String cluster, int own, List<Integer> members, String cpus, List<String> jvmFlags)
       throws IOException {
+    return slip(hostname, cluster, own, members, cpus, jvmFlags, false);
+  }
+
+  /** As {@link #slip(String, String, int, List, String, List)}, as a lite member (no data) when {@code lite}. */
+  Node slip(String hostname, String cluster, int own, List<Integer> members, String cpus, List<String> jvmFlags,
+            boolean lite) throws IOException {
     return java("slip-" + hostname, config.slipJar().toString(), cluster, own, members, cpus,
-        Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs())), jvmFlags);
+        Map.of("HOSTNAME", hostname, "SLIP_DELAY_MS", Integer.toString(config.delayMs()),
+            "CLUSTER_LITE", Boolean.toString(lite)), jvmFlags);
   }
 
   /** A poule forming its own cluster, which the slips join through it. */
