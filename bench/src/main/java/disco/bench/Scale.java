@@ -128,8 +128,9 @@ final class Scale {
         + (min > 0 ? Table.f(max / (double) min, 2) : "inf"));
     t.row("poule `errors` in that window", errors);
     return "## 4. scale\n\n"
-        + "One poule, then " + n + " slips" + (config.scaleLite() ? " (lite members: BENCH_SCALE_LITE)" : "") + " started " + (config.scaleStaggerMs() == 0 ? "at once"
-            : "one every " + config.scaleStaggerMs() + " ms") + " (separate JVMs, "
+        + "One poule, then " + n + " slips" + (config.scaleLite() ? " (lite members: BENCH_SCALE_LITE)" : "")
+        + " started " + (config.scaleStaggerMs() == 0 ? "at once" : "one every " + config.scaleStaggerMs() + " ms")
+        + " (separate JVMs, "
         + (config.discoFlags().isEmpty() ? "default flags" : "`./disco`'s flags: `" + String.join(" ", config.discoFlags()) + "`")
         + "; poule with " + (config.discoPouleFlags().isEmpty() ? "default flags"
             : "`./disco`'s: `" + String.join(" ", config.discoPouleFlags()) + "`")

@@ -42,20 +42,14 @@ final class Services {
   /** As {@link #slip(String, String, int, String)}, the JVM given {@code jvmFlags}. */
   Node slip(String hostname, String cluster, int seed, String cpus, List<String> jvmFlags) throws IOException {
     int own = freePort();
-    return slip(hostname, cluster, own, List.of(seed == 0 ? own : seed), cpus, jvmFlags);
+    return slip(hostname, cluster, own, List.of(seed == 0 ? own : seed), cpus, jvmFlags, false);
   }
 
   /**
    * A slip on cluster port {@code own} that names {@code members} (cluster ports on 127.0.0.1) as the
    * members to find, as the README asks of every service: a split heals only through a member that
-   * names the other side's.
+   * names the other side's. A lite member (no data) when {@code lite}.
    */
-  Node slip(String hostname, String cluster, int own, List<Integer> members, String cpus, List<String> jvmFlags)
-      throws IOException {
-    return slip(hostname, cluster, own, members, cpus, jvmFlags, false);
-  }
-
-  /** As {@link #slip(String, String, int, List, String, List)}, as a lite member (no data) when {@code lite}. */
   Node slip(String hostname, String cluster, int own, List<Integer> members, String cpus, List<String> jvmFlags,
             boolean lite) throws IOException {
     return java("slip-" + hostname, config.slipJar().toString(), cluster, own, members, cpus,
@@ -69,7 +63,7 @@ final class Services {
     return poule(cluster, own, List.of(own), extra, jvmFlags);
   }
 
-  /** A poule on cluster port {@code own} that names {@code members}, as {@link #slip(String, String, int, List, String, List)}. */
+  /** A poule on cluster port {@code own} that names {@code members}, as {@link #slip(String, String, int, List, String, List, boolean)}. */
   Node poule(String cluster, int own, List<Integer> members, Map<String, String> extra, List<String> jvmFlags)
       throws IOException {
     return java("poule", config.pouleJar().toString(), cluster, own, members, null, extra, jvmFlags);
