@@ -9,8 +9,7 @@ SECRET=$(head -c 24 /dev/urandom | base64)
 # start NAME MODULE [ENV=VALUE...]: with the JVM flags and AppCDS archive ./disco starts MODULE with
 start() {
   local name=$1 module=$2 flags; shift 2
-  mapfile -t flags < <("$ROOT/disco" java-flags "$module/target/$module.jar")
-  [ "${#flags[@]}" -gt 0 ] || { echo "./disco java-flags gave no flags for $module" >&2; exit 2; }
+  mapfile -t flags <<<"${JVM_FLAGS[$module]}"
   env CLUSTER_NAME="$CLUSTER" CLUSTER_SECRET="$SECRET" HOSTNAME="$name" HTTP_PORT=0 "$@" \
     java "${flags[@]}" -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
   echo $! >"$DIR/$name.pid"
@@ -45,4 +44,9 @@ for jar in slip poule; do
 done
 # the archives ./disco's flags name, made when stale, as ./disco up does
 "$ROOT/disco" archives >&2
+# each module's flags, one per line, asked once: a start that a script times runs java and nothing else
+declare -A JVM_FLAGS=()
+for jar in slip poule; do
+  JVM_FLAGS[$jar]=$("$ROOT/disco" java-flags "$jar/target/$jar.jar") || exit 2
+done
 command -v jq >/dev/null || { echo "missing jq: apt-get install -y jq" >&2; exit 2; }
