@@ -133,8 +133,6 @@ class FrozenMemberIT {
     Map<String, Long> afterRemoval = unread(slip.pid());
     Thread.sleep(Duration.ofSeconds(45).minusNanos(System.nanoTime() - frozenAt).toMillis());
     Map<String, Long> atWake = unread(slip.pid());
-    signal(slip, "CONT");
-
     Map<String, Long> arrived = new TreeMap<>();
     atWake.forEach((socket, count) -> {
       long before = afterRemoval.getOrDefault(socket, 0L);
@@ -142,7 +140,11 @@ class FrozenMemberIT {
         arrived.put(socket, count - before);
       }
     });
-    assertThat(arrived).as("bytes and connections that reached the frozen slip from 20 s into its freeze, by socket").isEmpty();
+    String senders = dialers(slip, arrived.keySet());
+    signal(slip, "CONT");
+
+    assertThat(arrived).as("bytes and connections that reached the frozen slip from 20 s into its freeze, by socket;"
+      + " the other slips' sockets towards them: %s", senders).isEmpty();
     TestCluster.within(Duration.ofSeconds(20), "every member lists all four again after the wake",
       () -> ports.stream().allMatch(port -> members(port).equals(all)));
   }
@@ -173,6 +175,27 @@ class FrozenMemberIT {
     } catch (IOException e) {
       throw new AssertionError("cannot read the sockets of process " + pid, e);
     }
+  }
+
+  /**
+   * The sockets of the other slips whose far end is the local port of one of {@code frozenSockets}:
+   * on loopback, who sent or dialed what the frozen slip did not take.
+   */
+  private String dialers(JavaProcess frozen, Set<String> frozenSockets) {
+    Set<String> frozenPorts = frozenSockets.stream()
+      .map(socket -> socket.split(" ")[2].split("->")[0])
+      .collect(Collectors.toSet());
+    List<String> found = new ArrayList<>();
+    for (int i = 0; i < slips.size(); i++) {
+      JavaProcess other = slips.get(i);
+      if (other != frozen) {
+        String name = "slip-" + (i + 1);
+        unread(other.pid()).keySet().stream()
+          .filter(socket -> frozenPorts.contains(socket.split(" ")[2].split("->")[1]))
+          .forEach(socket -> found.add(name + " " + socket));
+      }
+    }
+    return found.isEmpty() ? "none open" : String.join(", ", found);
   }
 
   /** The port of a kernel table's address (hex address:hex port), which is all a loopback test needs. */
