@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,10 +131,10 @@ class FrozenMemberIT {
     // what the others send it while they remove it is done with by then; with the 30 s wait of
     // before, their connections came from about 33 s into the freeze on
     Thread.sleep(Duration.ofSeconds(20).minusNanos(System.nanoTime() - frozenAt).toMillis());
-    Map<String, Long> afterRemoval = unread(slip.pid());
+    Map<TcpSocket, Long> afterRemoval = unread(slip.pid());
     Thread.sleep(Duration.ofSeconds(45).minusNanos(System.nanoTime() - frozenAt).toMillis());
-    Map<String, Long> atWake = unread(slip.pid());
-    Map<String, Long> arrived = new TreeMap<>();
+    Map<TcpSocket, Long> atWake = unread(slip.pid());
+    Map<TcpSocket, Long> arrived = new TreeMap<>(Comparator.comparing(TcpSocket::toString));
     atWake.forEach((socket, count) -> {
       long before = afterRemoval.getOrDefault(socket, 0L);
       if (count > before) {
@@ -154,19 +155,19 @@ class FrozenMemberIT {
    * and that it has not read, or on its listening socket the connections it has not accepted. A
    * frozen process takes neither, while its kernel still takes what others send it.
    */
-  private static Map<String, Long> unread(long pid) {
+  private static Map<TcpSocket, Long> unread(long pid) {
     try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
       Set<String> sockets = fds.map(FrozenMemberIT::linkTarget)
         .filter(target -> target.startsWith("socket:["))
         .map(target -> target.substring("socket:[".length(), target.length() - 1))
         .collect(Collectors.toSet());
-      Map<String, Long> unread = new HashMap<>();
+      Map<TcpSocket, Long> unread = new HashMap<>();
       for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
         for (String line : Files.readAllLines(Path.of(table))) {
           // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
           String[] fields = line.trim().split("\\s+");
           if (fields.length > 9 && sockets.contains(fields[9])) {
-            String socket = "inode " + fields[9] + " " + endpoint(fields[1]) + "->" + endpoint(fields[2]) + " state " + fields[3];
+            TcpSocket socket = new TcpSocket(fields[9], port(fields[1]), port(fields[2]), fields[3]);
             unread.put(socket, Long.parseLong(fields[4].substring(fields[4].indexOf(':') + 1), 16));
           }
         }
@@ -181,26 +182,32 @@ class FrozenMemberIT {
    * The sockets of the other slips whose far end is the local port of one of {@code frozenSockets}:
    * on loopback, who sent or dialed what the frozen slip did not take.
    */
-  private String dialers(JavaProcess frozen, Set<String> frozenSockets) {
-    Set<String> frozenPorts = frozenSockets.stream()
-      .map(socket -> socket.split(" ")[2].split("->")[0])
-      .collect(Collectors.toSet());
+  private String dialers(JavaProcess frozen, Set<TcpSocket> frozenSockets) {
+    Set<Integer> frozenPorts = frozenSockets.stream().map(TcpSocket::localPort).collect(Collectors.toSet());
     List<String> found = new ArrayList<>();
     for (int i = 0; i < slips.size(); i++) {
       JavaProcess other = slips.get(i);
       if (other != frozen) {
         String name = "slip-" + (i + 1);
         unread(other.pid()).keySet().stream()
-          .filter(socket -> frozenPorts.contains(socket.split(" ")[2].split("->")[1]))
+          .filter(socket -> frozenPorts.contains(socket.remotePort()))
           .forEach(socket -> found.add(name + " " + socket));
       }
     }
-    return found.isEmpty() ? "none open" : String.join(", ", found);
+    return found.isEmpty() ? "none (not one of the slips)" : String.join(", ", found);
   }
 
   /** The port of a kernel table's address (hex address:hex port), which is all a loopback test needs. */
-  private static String endpoint(String hex) {
-    return ":" + Integer.parseInt(hex.substring(hex.indexOf(':') + 1), 16);
+  private static int port(String hex) {
+    return Integer.parseInt(hex.substring(hex.indexOf(':') + 1), 16);
+  }
+
+  /** A row of the kernel's TCP table, by its inode, ports and state (0A: listening). */
+  private record TcpSocket(String inode, int localPort, int remotePort, String state) {
+    @Override
+    public String toString() {
+      return "inode " + inode + " :" + localPort + "->:" + remotePort + " state " + state;
+    }
   }
 
   private static String linkTarget(Path link) {
