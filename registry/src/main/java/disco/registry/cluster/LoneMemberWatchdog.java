@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>this side lost more members at once than it kept ({@link MembershipHistory}) and one of the
  *   members it lost accepts connections without being back in this cluster; or</li>
  *   <li>more of the addresses discovery lists accept connections without being members of this
- *   cluster than this cluster has members: another, larger cluster is there.</li>
+ *   cluster than this cluster has members: another, larger cluster is there, unless this cluster's
+ *   members changed meanwhile ({@link ApartWait}).</li>
  * </ul>
  * The larger side never does, and neither does a member whose discovered peers are all with it. A
  * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
@@ -69,8 +70,7 @@ final class LoneMemberWatchdog {
     watchdog.setDaemon(true);
     return watchdog;
   });
-  private long apartSince = -1;
-  private long rejoinAfter = REJOIN_AFTER_MS;
+  private final ApartWait apartWait = new ApartWait();
   private long ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
 
   LoneMemberWatchdog(ClusterMember member, MembershipHistory history, DnsMemberDiscovery discovery) {
@@ -108,22 +108,15 @@ final class LoneMemberWatchdog {
       if (failing < 0) {
         ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
       }
-      List<InetSocketAddress> outside = merging >= 0 || !member.isRunning() ? List.of() : membersThatAnswerApart();
-      if (outside.isEmpty()) {
-        apartSince = -1;
-        rejoinAfter = REJOIN_AFTER_MS;
-        return;
-      }
-      long now = System.currentTimeMillis();
-      if (apartSince < 0) {
-        apartSince = now;
+      Set<InetSocketAddress> members = memberAddresses();
+      Apart apart = merging >= 0 || !member.isRunning() ? Apart.NONE : apart(members);
+      switch (apartWait.next(apart, members, System.currentTimeMillis())) {
         // when a rejoin comes late, this tells whether the member saw itself apart late or waited long
-        LOG.info("Apart from members that answer: {}; joining anew in {} ms unless that ends", outside, rejoinAfter);
-      } else if (now - apartSince >= rejoinAfter) {
-        apartSince = -1;
-        rejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, rejoinAfter * 2);
-        member.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside this one): "
-          + outside, outside);
+        case FIRST_SEEN -> LOG.info("Apart from members that answer: {}; joining anew in {} ms unless that ends",
+          apart.towards(), apartWait.waitMs());
+        case REJOIN -> member.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside "
+          + "this one): " + apart.towards(), apart.towards());
+        case NOT_APART, WAITING -> { }
       }
     } catch (RuntimeException e) {
       // the next check tries again; a watchdog that dies would leave the member stuck for good
@@ -131,16 +124,27 @@ final class LoneMemberWatchdog {
     }
   }
 
-  private List<InetSocketAddress> membersThatAnswerApart() {
-    Set<InetSocketAddress> members = member.members().stream()
+  private Set<InetSocketAddress> memberAddresses() {
+    return member.members().stream()
       .map(ClusterMember::inet)
       .flatMap(Optional::stream)
       .collect(Collectors.toSet());
+  }
+
+  private Apart apart(Set<InetSocketAddress> members) {
     List<InetSocketAddress> discovered = discovery.addresses().stream()
       .map(ClusterMember::inet)
       .flatMap(Optional::stream)
       .toList();
     return apart(members, history.lostAsMinority(), discovered, LoneMemberWatchdog::answers);
+  }
+
+  /**
+   * The peers to join towards, none when this member is not apart; and whether they were chosen as
+   * a larger cluster beside this one rather than as members this side lost.
+   */
+  record Apart(List<InetSocketAddress> towards, boolean besideLargerCluster) {
+    static final Apart NONE = new Apart(List.of(), false);
   }
 
   /**
@@ -150,15 +154,15 @@ final class LoneMemberWatchdog {
    * more than it must: to the lost members, then to at most one more outside peer than there are
    * members.
    */
-  static List<InetSocketAddress> apart(Set<InetSocketAddress> members, List<InetSocketAddress> lostAsMinority,
-                                       List<InetSocketAddress> discovered, Predicate<InetSocketAddress> answers) {
+  static Apart apart(Set<InetSocketAddress> members, List<InetSocketAddress> lostAsMinority,
+                     List<InetSocketAddress> discovered, Predicate<InetSocketAddress> answers) {
     List<InetSocketAddress> lostThatAnswer = lostAsMinority.stream()
       .filter(address -> !members.contains(address))
       .distinct()
       .filter(answers)
       .toList();
     if (!lostThatAnswer.isEmpty()) {
-      return lostThatAnswer;
+      return new Apart(lostThatAnswer, false);
     }
     List<InetSocketAddress> outside = discovered.stream()
       .filter(address -> !members.contains(address))
@@ -166,7 +170,7 @@ final class LoneMemberWatchdog {
       .filter(answers)
       .limit(members.size() + 1L)
       .toList();
-    return outside.size() > members.size() ? outside : List.of();
+    return outside.size() > members.size() ? new Apart(outside, true) : Apart.NONE;
   }
 
   private static boolean answers(InetSocketAddress address) {

@@ -27,7 +27,7 @@ class LoneMemberWatchdogTest {
     // a new slip of a rolling update that joined a side which then left: alone, four peers answer elsewhere
     // it joins anew towards the peers that answered
     assertThat(LoneMemberWatchdog.apart(Set.of(at(9)), List.of(), List.of(at(1), at(2), at(3), at(4), at(9)),
-      this::answersExcept5)).containsExactly(at(1), at(2));
+      this::answersExcept5)).isEqualTo(new LoneMemberWatchdog.Apart(List.of(at(1), at(2)), true));
     // it stopped dialing once it knew
     assertThat(dialed).containsExactly(at(1), at(2));
   }
@@ -37,19 +37,19 @@ class LoneMemberWatchdogTest {
     Set<InetSocketAddress> members = Set.of(at(1), at(2), at(3), at(4));
     // a frozen or cut-off member answers again: the majority waits for it to come back by itself
     assertThat(LoneMemberWatchdog.apart(members, List.of(), List.of(at(1), at(2), at(3), at(4), at(9)),
-      this::answersExcept5)).isEmpty();
+      this::answersExcept5)).isEqualTo(LoneMemberWatchdog.Apart.NONE);
     assertThat(LoneMemberWatchdog.apart(members, List.of(), List.of(at(1), at(2), at(3), at(4)),
-      this::answersExcept5)).isEmpty();
+      this::answersExcept5)).isEqualTo(LoneMemberWatchdog.Apart.NONE);
     // two against two: Hazelcast's own merge decides
     assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(), List.of(at(1), at(2), at(3), at(4)),
-      this::answersExcept5)).isEmpty();
+      this::answersExcept5)).isEqualTo(LoneMemberWatchdog.Apart.NONE);
   }
 
   @Test
   void peers_that_do_not_answer_do_not_count() {
     // the other side is gone or cut off: nothing to join
     assertThat(LoneMemberWatchdog.apart(Set.of(at(9)), List.of(), List.of(at(5), at(5), at(9)),
-      this::answersExcept5)).isEmpty();
+      this::answersExcept5)).isEqualTo(LoneMemberWatchdog.Apart.NONE);
   }
 
   @Test
@@ -57,7 +57,8 @@ class LoneMemberWatchdogTest {
     // poule and a slip kept, three slips lost in a cut: the lost ones that answer are where to join,
     // not the discovered peers, whichever of them answer
     assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(at(3), at(5), at(4)),
-      List.of(at(6), at(7), at(8)), this::answersExcept5)).containsExactly(at(3), at(4));
-    assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(at(5)), List.of(), this::answersExcept5)).isEmpty();
+      List.of(at(6), at(7), at(8)), this::answersExcept5))
+      .isEqualTo(new LoneMemberWatchdog.Apart(List.of(at(3), at(4)), false));
+    assertThat(LoneMemberWatchdog.apart(Set.of(at(1), at(2)), List.of(at(5)), List.of(), this::answersExcept5)).isEqualTo(LoneMemberWatchdog.Apart.NONE);
   }
 }
