@@ -1,15 +1,12 @@
 package disco.registry.cluster;
 
-import java.net.InetSocketAddress;
-import java.util.Set;
-
 /**
  * How long a member that sees itself apart ({@link LoneMemberWatchdog.Apart}) waits before it joins
  * anew: {@link LoneMemberWatchdog#REJOIN_AFTER_MS} at first, twice as long after each rejoin that did
  * not end it, up to {@link LoneMemberWatchdog#MAX_REJOIN_AFTER_MS}, and back to the first wait once
  * the member is not apart any more.
  * <p>
- * Beside a larger cluster, the wait starts again whenever this cluster's members change. Ports that
+ * Beside a larger cluster, only the time with the same members counts ({@link SteadyMembers}). Ports that
  * accept connections outside this cluster may be members still starting, on their way into it: when
  * 20 slips started at once, the master of the growing cluster counted more of them than it had
  * members, left, and the cluster churned for a minute (33 rejoins among 21 members). A cluster that
@@ -22,12 +19,9 @@ final class ApartWait {
 
   private long since = -1;
   private long waitMs = LoneMemberWatchdog.REJOIN_AFTER_MS;
-  private Set<InetSocketAddress> lastMembers = Set.of();
 
-  /** The step for this check, given what it found and this cluster's members at the time. */
-  Step next(LoneMemberWatchdog.Apart apart, Set<InetSocketAddress> members, long nowMs) {
-    boolean membersChanged = !members.equals(lastMembers);
-    lastMembers = members;
+  /** The step for this check, given what it found and how long this cluster's members have been the same. */
+  Step next(LoneMemberWatchdog.Apart apart, long sameMembersForMs, long nowMs) {
     if (apart.towards().isEmpty()) {
       since = -1;
       waitMs = LoneMemberWatchdog.REJOIN_AFTER_MS;
@@ -37,11 +31,8 @@ final class ApartWait {
       since = nowMs;
       return Step.FIRST_SEEN;
     }
-    if (apart.besideLargerCluster() && membersChanged) {
-      since = nowMs;
-      return Step.WAITING;
-    }
-    if (nowMs - since < waitMs) {
+    long apartForMs = apart.besideLargerCluster() ? Math.min(nowMs - since, sameMembersForMs) : nowMs - since;
+    if (apartForMs < waitMs) {
       return Step.WAITING;
     }
     since = -1;

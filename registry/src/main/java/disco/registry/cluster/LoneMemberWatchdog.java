@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>this side lost more members at once than it kept ({@link MembershipHistory}) and one of the
  *   members it lost accepts connections without being back in this cluster; or</li>
  *   <li>more of the addresses discovery lists accept connections without being members of this
- *   cluster than this cluster has members: another, larger cluster is there, unless this cluster's
- *   members changed meanwhile ({@link ApartWait}).</li>
+ *   cluster than this cluster has members: another, larger cluster is there, if this cluster's
+ *   members stayed the same meanwhile ({@link ApartWait}).</li>
  * </ul>
  * The larger side never does, and neither does a member whose discovered peers are all with it. A
  * rejoin that did not help waits twice as long before the next, up to {@link #MAX_REJOIN_AFTER_MS}
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * It also starts a new member when Hazelcast stopped this one by itself (a merge whose join failed),
  * when a merge has gone on for {@link #MAX_MERGE_MS} without joining the other side, and when this
  * member's own record could be neither read nor written for {@link #MAX_OWN_RECORD_FAILING_MS}
- * (twice as long after each such rejoin that did not help).
+ * with the same members (twice as long after each such rejoin that did not help).
  * Runs on a thread of its own: the check connects, the rejoin blocks.
  */
 final class LoneMemberWatchdog {
@@ -70,6 +70,7 @@ final class LoneMemberWatchdog {
     watchdog.setDaemon(true);
     return watchdog;
   });
+  private final SteadyMembers steadyMembers = new SteadyMembers();
   private final ApartWait apartWait = new ApartWait();
   private long ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
 
@@ -98,19 +99,23 @@ final class LoneMemberWatchdog {
         member.rejoin("A merge into another cluster has not joined it after " + merging + " ms", List.of());
         return;
       }
-      // a merge has its own bound above
-      long failing = merging >= 0 ? -1 : member.ownRecordFailingForMs();
+      long now = System.currentTimeMillis();
+      Set<InetSocketAddress> members = memberAddresses();
+      long sameMembersForMs = steadyMembers.sameForMs(members, now);
+      // a merge has its own bound above; while the members change, partitions move and a write may
+      // fail for as long (20 slips started at once: members that left for it kept the others' writes
+      // failing, 122 rejoins in 5 minutes), so only the time with the same members counts
+      long failing = merging >= 0 ? -1 : Math.min(member.ownRecordFailingForMs(), sameMembersForMs);
       if (failing >= ownRecordRejoinAfter) {
         ownRecordRejoinAfter = Math.min(MAX_REJOIN_AFTER_MS, ownRecordRejoinAfter * 2);
-        member.rejoin("Own record neither read nor written for " + failing + " ms", List.of());
+        member.rejoin("Own record neither read nor written for " + failing + " ms with the same members", List.of());
         return;
       }
       if (failing < 0) {
         ownRecordRejoinAfter = MAX_OWN_RECORD_FAILING_MS;
       }
-      Set<InetSocketAddress> members = memberAddresses();
       Apart apart = merging >= 0 || !member.isRunning() ? Apart.NONE : apart(members);
-      switch (apartWait.next(apart, members, System.currentTimeMillis())) {
+      switch (apartWait.next(apart, sameMembersForMs, now)) {
         // when a rejoin comes late, this tells whether the member saw itself apart late or waited long
         case FIRST_SEEN -> LOG.info("Apart from members that answer: {}; joining anew in {} ms unless that ends",
           apart.towards(), apartWait.waitMs());

@@ -29,12 +29,17 @@ class ApartWaitTest {
     new LoneMemberWatchdog.Apart(List.of(at(3)), false);
 
   private final ApartWait wait = new ApartWait();
+  private final SteadyMembers steady = new SteadyMembers();
+
+  private ApartWait.Step check(LoneMemberWatchdog.Apart apart, Set<InetSocketAddress> members, long nowMs) {
+    return wait.next(apart, steady.sameForMs(Set.copyOf(members), nowMs), nowMs);
+  }
 
   /** The steps of one check a second, from second 0 to the given second, with the same members. */
   private List<ApartWait.Step> checks(LoneMemberWatchdog.Apart apart, Set<InetSocketAddress> members, int seconds) {
     List<ApartWait.Step> steps = new ArrayList<>();
     for (int s = 0; s <= seconds; s++) {
-      steps.add(wait.next(apart, members, s * SECOND));
+      steps.add(check(apart, members, s * SECOND));
     }
     return steps;
   }
@@ -57,13 +62,13 @@ class ApartWaitTest {
       if (s % 5 == 0) {
         members.add(at(s + 10));
       }
-      steps.add(wait.next(LARGER_CLUSTER_BESIDE, Set.copyOf(members), s * SECOND));
+      steps.add(check(LARGER_CLUSTER_BESIDE, members, s * SECOND));
     }
     assertThat(steps).doesNotContain(REJOIN);
     // once the joins stop (the last at second 60), the wait runs out as for a member left alone
     List<ApartWait.Step> after = new ArrayList<>();
     for (int s = 61; s <= 60 + WAIT / SECOND; s++) {
-      after.add(wait.next(LARGER_CLUSTER_BESIDE, Set.copyOf(members), s * SECOND));
+      after.add(check(LARGER_CLUSTER_BESIDE, members, s * SECOND));
     }
     assertThat(after).endsWith(REJOIN).containsOnlyOnce(REJOIN);
   }
@@ -75,7 +80,7 @@ class ApartWaitTest {
     for (int s = 0; s <= WAIT / SECOND; s++) {
       // a woken member still removing, one by one, those it suspects
       members.remove(at(100 + s));
-      steps.add(wait.next(LOST_MEMBERS_ANSWER, Set.copyOf(members), s * SECOND));
+      steps.add(check(LOST_MEMBERS_ANSWER, members, s * SECOND));
     }
     assertThat(steps).endsWith(REJOIN);
   }
@@ -84,7 +89,7 @@ class ApartWaitTest {
   void each_rejoin_that_did_not_help_doubles_the_wait_and_the_end_of_the_split_resets_it() {
     checks(LARGER_CLUSTER_BESIDE, Set.of(at(9)), (int) (WAIT / SECOND));
     assertThat(wait.waitMs()).isEqualTo(2 * WAIT);
-    assertThat(wait.next(LoneMemberWatchdog.Apart.NONE, Set.of(at(9), at(1)), 100 * SECOND)).isEqualTo(NOT_APART);
+    assertThat(check(LoneMemberWatchdog.Apart.NONE, Set.of(at(9), at(1)), 100 * SECOND)).isEqualTo(NOT_APART);
     assertThat(wait.waitMs()).isEqualTo(WAIT);
   }
 }
