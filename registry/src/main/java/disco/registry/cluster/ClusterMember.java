@@ -79,8 +79,10 @@ public final class ClusterMember {
   private volatile boolean stoppedByItself;
   private volatile boolean rejoining;
   private volatile String nodeId;
-  /** Since when every read and write of this node's own record has failed, or -1 while they answer. */
-  private volatile long ownRecordFailingSince = -1;
+  /** Every read and write of this node's own record. */
+  private final FaultClock ownRecord = new FaultClock();
+  /** The whole reads of the records: every partition's entries, once each. */
+  private final FaultClock recordsRead = new FaultClock();
 
   private ClusterMember(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
                       MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
@@ -224,7 +226,8 @@ public final class ClusterMember {
     }
     hazelcast = fresh;
     mergeHoldsLock = false;
-    ownRecordFailingSince = -1;
+    ownRecord.reset();
+    recordsRead.reset();
     listenTo(fresh);
     newMemberHandlers.forEach(handler -> handler.accept(fresh));
     LOG.info("Joined again as {}: {} members", nodeId(), members().size());
@@ -263,17 +266,22 @@ public final class ClusterMember {
    * failed for long is stuck in a partition that does not answer, and joins anew.
    */
   public void ownRecordAnswered(boolean answered) {
-    if (answered) {
-      ownRecordFailingSince = -1;
-    } else if (ownRecordFailingSince < 0) {
-      ownRecordFailingSince = System.currentTimeMillis();
-    }
+    ownRecord.answered(answered);
   }
 
   /** How long every read and write of this node's own record has failed, or -1 while they answer. */
   long ownRecordFailingForMs() {
-    long since = ownRecordFailingSince;
-    return since < 0 ? -1 : System.currentTimeMillis() - since;
+    return ownRecord.failingForMs();
+  }
+
+  /** Told by the records' copy after each whole read it tried: whether every partition answered once. */
+  public void recordsReadWhole(boolean whole) {
+    recordsRead.answered(whole);
+  }
+
+  /** How long no whole read of the records has succeeded, or -1 while they do. */
+  long recordsUnreadableForMs() {
+    return recordsRead.failingForMs();
   }
 
   /** Whether Hazelcast stopped this member by itself since the last rejoin: it needs a new one. */

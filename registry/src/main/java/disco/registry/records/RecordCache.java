@@ -43,6 +43,7 @@ final class RecordCache {
   private static final Logger LOG = LoggerFactory.getLogger(RecordCache.class);
   static final long RECONCILE_MS = 30_000;
   static final long RETRY_MS = 1_000;
+  static final long FAILURE_LOG_MS = 30_000;
   static final long SUBSCRIBE_TIMEOUT_MS = 60_000;
 
   private final ClusterMember member;
@@ -56,7 +57,9 @@ final class RecordCache {
   /** Keys an event changed while a whole read was under way: the event is newer than the read. */
   private Set<String> changedDuringRead;
   private boolean readAgain;
-  private boolean readFailing;
+  /** Since when every whole read has failed, or -1; and when that was last logged. */
+  private long readFailingSince = -1;
+  private long lastFailureLog;
   private long retryTimer = -1;
 
   RecordCache(ClusterMember member, Context context, RecordStore store) {
@@ -137,19 +140,23 @@ final class RecordCache {
     changedDuringRead = new HashSet<>();
     store.readAll()
       .onSuccess(snapshot -> {
+        member.recordsReadWhole(snapshot.whole());
         if (snapshot.whole()) {
-          if (readFailing) {
-            readFailing = false;
+          if (readFailingSince >= 0) {
+            readFailingSince = -1;
             LOG.info("Discovery records readable again");
           }
           replaceWith(snapshot.entries(), changedDuringRead, true);
         } else {
           // partitions on the move (after a merge, say): take what answered, remove nothing yet
           replaceWith(snapshot.entries(), changedDuringRead, false);
-          retryLater("some partitions did not answer or moved during the read");
+          retryLater(snapshot.fault());
         }
       })
-      .onFailure(err -> retryLater(err.getMessage()))
+      .onFailure(err -> {
+        member.recordsReadWhole(false);
+        retryLater(err.getMessage());
+      })
       .onComplete(done -> {
         changedDuringRead = null;
         if (readAgain) {
@@ -160,9 +167,15 @@ final class RecordCache {
   }
 
   private void retryLater(String why) {
-    if (!readFailing && member.isRunning()) {
-      readFailing = true;
+    long now = System.currentTimeMillis();
+    if (readFailingSince < 0 && member.isRunning()) {
+      readFailingSince = now;
+      lastFailureLog = now;
       LOG.warn("Cannot read all discovery records, trying again every {} ms: {}", RETRY_MS, why);
+    } else if (readFailingSince >= 0 && now - lastFailureLog >= FAILURE_LOG_MS) {
+      // a failure that lasts must say so, and why now: the first reason may not be the one that lasts
+      lastFailureLog = now;
+      LOG.warn("Still cannot read all discovery records after {} ms: {}", now - readFailingSince, why);
     }
     if (retryTimer < 0) {
       retryTimer = member.vertx().setTimer(RETRY_MS, id -> {

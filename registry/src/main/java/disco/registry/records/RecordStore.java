@@ -6,12 +6,14 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The records' map in the cluster, reached only through operations that never hold a thread and
@@ -47,8 +49,11 @@ final class RecordStore {
     return this.<String>call("remove " + registration, () -> map().removeAsync(registration)).map(old -> old != null);
   }
 
-  /** What a whole read got: {@code whole} only when every partition answered exactly once. */
-  record Snapshot(Map<String, String> entries, boolean whole) {
+  /**
+   * What a whole read got: {@code whole} only when every partition answered exactly once; otherwise
+   * {@code fault} says what did not.
+   */
+  record Snapshot(Map<String, String> entries, boolean whole, String fault) {
   }
 
   /**
@@ -69,26 +74,31 @@ final class RecordStore {
     int partitions = member.hazelcast().getPartitionService().getPartitions().size();
     return Future.join(parts).recover(err -> Future.succeededFuture()).map(done -> {
       boolean[] seen = new boolean[partitions];
-      boolean whole = true;
+      int twice = 0;
+      List<String> faults = new ArrayList<>();
       Map<String, String> entries = new HashMap<>();
       for (Future<LocalRecords.Part> part : parts) {
         if (part.failed()) {
-          whole = false;
+          faults.add(part.cause().getMessage());
           continue;
         }
         for (int partition : part.result().partitions()) {
           if (partition < 0 || partition >= partitions || seen[partition]) {
-            whole = false;
+            twice++;
           } else {
             seen[partition] = true;
           }
         }
         entries.putAll(part.result().entries());
       }
-      for (boolean answered : seen) {
-        whole &= answered;
+      if (twice > 0) {
+        faults.add(twice + " partitions answered twice or unknown here");
       }
-      return new Snapshot(entries, whole);
+      long unanswered = IntStream.range(0, partitions).filter(partition -> !seen[partition]).count();
+      if (unanswered > 0) {
+        faults.add(unanswered + " of " + partitions + " partitions answered by no member");
+      }
+      return new Snapshot(entries, faults.isEmpty(), faults.isEmpty() ? null : String.join("; ", faults));
     });
   }
 
