@@ -704,6 +704,7 @@ rejoins=0
 rejoins_apart=0
 rejoins_merge=0
 rejoins_stopped=0
+rejoins_records=0
 # a thread of a paused container is reported on waking as held for the whole pause: the freeze, not a wait
 freeze_ms() { # CONTAINER: the pauses it went through, in ms
   local entry
@@ -746,13 +747,14 @@ for i in $LIVE_NODES; do
     rejoins_apart=$((rejoins_apart + $(grep -c "Apart from members that answer.*joining anew" <<<"$log" || true)))
     rejoins_merge=$((rejoins_merge + $(grep -c "A merge into another cluster.*joining anew" <<<"$log" || true)))
     rejoins_stopped=$((rejoins_stopped + $(grep -c "Hazelcast stopped this member by itself.*joining anew" <<<"$log" || true)))
+    rejoins_records=$((rejoins_records + $(grep -cE "(Own record neither read nor written|No whole read of the records).*joining anew" <<<"$log" || true)))
   done
 done
 timeouts=${#timeout_lines[@]}
 # which operations: the next run's log says, where a count alone did not
 [ "$timeouts" -eq 0 ] || EXPLAINED+=("---- the cluster operations that timed out (at most 12 lines)" \
   "$(printf '%s\n' "${timeout_lines[@]}" | head -n 12)")
-note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts (and $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped)"
+note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts (and $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
 pass
 
