@@ -4,7 +4,7 @@ package disco.registry.cluster;
  * How long a member that sees itself apart ({@link LoneMemberWatchdog.Apart}) waits before it joins
  * anew: {@link LoneMemberWatchdog#REJOIN_AFTER_MS} at first, twice as long after each rejoin that did
  * not end it, up to {@link LoneMemberWatchdog#MAX_REJOIN_AFTER_MS}, and back to the first wait once
- * the member is not apart any more.
+ * the member is not apart any more ({@link RejoinBackoff}).
  * <p>
  * Beside a larger cluster, only the time with the same members counts ({@link SteadyMembers}). Ports that
  * accept connections outside this cluster may be members still starting, on their way into it: when
@@ -17,14 +17,15 @@ final class ApartWait {
 
   enum Step { NOT_APART, FIRST_SEEN, WAITING, REJOIN }
 
+  private final RejoinBackoff backoff =
+    new RejoinBackoff(LoneMemberWatchdog.REJOIN_AFTER_MS, LoneMemberWatchdog.MAX_REJOIN_AFTER_MS);
   private long since = -1;
-  private long waitMs = LoneMemberWatchdog.REJOIN_AFTER_MS;
 
   /** The step for this check, given what it found and how long this cluster's members have been the same. */
   Step next(LoneMemberWatchdog.Apart apart, long sameMembersForMs, long nowMs) {
     if (apart.towards().isEmpty()) {
       since = -1;
-      waitMs = LoneMemberWatchdog.REJOIN_AFTER_MS;
+      backoff.due(-1); // over: the next time waits the first wait again
       return Step.NOT_APART;
     }
     if (since < 0) {
@@ -32,16 +33,15 @@ final class ApartWait {
       return Step.FIRST_SEEN;
     }
     long apartForMs = apart.besideLargerCluster() ? Math.min(nowMs - since, sameMembersForMs) : nowMs - since;
-    if (apartForMs < waitMs) {
+    if (!backoff.due(apartForMs)) {
       return Step.WAITING;
     }
     since = -1;
-    waitMs = Math.min(LoneMemberWatchdog.MAX_REJOIN_AFTER_MS, waitMs * 2);
     return Step.REJOIN;
   }
 
   /** The wait before the next rejoin, counted from when the member saw itself apart. */
   long waitMs() {
-    return waitMs;
+    return backoff.waitMs();
   }
 }

@@ -30,4 +30,9 @@ final class RejoinBackoff {
     waitMs = Math.min(maxMs, waitMs * 2);
     return true;
   }
+
+  /** The time the fault must last before the next rejoin. */
+  long waitMs() {
+    return waitMs;
+  }
 }
