@@ -744,7 +744,7 @@ for i in $LIVE_NODES; do
     suspicions=$((suspicions + $(grep -c "because it has not sent any heartbeats" <<<"$log" || true)))
     rejoins=$((rejoins + $(grep -c "leaving and joining anew" <<<"$log" || true)))
     # why, as LoneMemberWatchdog says it: apart from members that answer, a merge stuck, or stopped
-    rejoins_apart=$((rejoins_apart + $(grep -c "Apart from members that answer.*joining anew" <<<"$log" || true)))
+    rejoins_apart=$((rejoins_apart + $(grep -c "Apart from members that answer.*leaving and joining anew" <<<"$log" || true)))
     rejoins_merge=$((rejoins_merge + $(grep -c "A merge into another cluster.*joining anew" <<<"$log" || true)))
     rejoins_stopped=$((rejoins_stopped + $(grep -c "Hazelcast stopped this member by itself.*joining anew" <<<"$log" || true)))
     rejoins_records=$((rejoins_records + $(grep -cE "(Own record neither read nor written|No whole read of the records).*joining anew" <<<"$log" || true)))
