@@ -121,6 +121,10 @@ final class RecordSweeper {
   }
 
   private void remove(Record record, String owner) {
+    // a removal that lands late is either sent late (the sweep waited) or slow (its partition was
+    // still moving): the log line says which
+    long sentAt = System.currentTimeMillis();
+    Long lostAt = departedAt.get(owner);
     records.store().remove(record.getRegistration())
       .onSuccess(present -> {
         if (!present) {
@@ -130,8 +134,9 @@ final class RecordSweeper {
         }
         removed++;
         member.metrics().swept();
-        LOG.info("Removed record {} {}:{} of departed node {}", record.getName(),
-          record.getLocation().getString("host"), record.getLocation().getValue("port"), owner);
+        LOG.info("Removed record {} {}:{} of departed node {}: sent {} after the loss was seen, took {} ms",
+          record.getName(), record.getLocation().getString("host"), record.getLocation().getValue("port"), owner,
+          lostAt == null ? "(loss not seen here)" : (sentAt - lostAt) + " ms", System.currentTimeMillis() - sentAt);
       })
       .onFailure(err -> {
         LOG.warn("Could not remove record {} of departed node {} yet: {}", record.getRegistration(), owner,
