@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.instance.impl.NodeShutdownHelper;
+import com.hazelcast.partition.Partition;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -383,6 +384,24 @@ public final class ClusterMember {
   public Set<Member> members() {
     try {
       return hazelcast.getCluster().getMembers();
+    } catch (HazelcastInstanceNotActiveException e) {
+      return Set.of();
+    }
+  }
+
+  /**
+   * The partitions that have no owner among the members in this member's partition table; none
+   * while the cluster has no data member, whose partitions are never assigned.
+   */
+  Set<Integer> ownerlessPartitions() {
+    try {
+      if (members().stream().allMatch(Member::isLiteMember)) {
+        return Set.of();
+      }
+      return hazelcast.getPartitionService().getPartitions().stream()
+        .filter(partition -> partition.getOwner() == null)
+        .map(Partition::getPartitionId)
+        .collect(Collectors.toSet());
     } catch (HazelcastInstanceNotActiveException e) {
       return Set.of();
     }

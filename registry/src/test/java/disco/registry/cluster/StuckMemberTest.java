@@ -8,8 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.instance.impl.NodeShutdownHelper;
+import com.hazelcast.internal.partition.InternalPartition;
+import com.hazelcast.internal.partition.PartitionReplica;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,5 +83,55 @@ class StuckMemberTest {
     merge.join(18_000);
     assertThat(merge.isAlive()).as("the merge still holds its lock after 18 s").isFalse();
     backAsNewMember(a, b, formerId, Duration.ofSeconds(20));
+  }
+
+  @Test
+  void master_whose_promotions_are_stuck_leaves_so_that_a_new_master_promotes_the_backups() {
+    ClusterNode a = cluster.join();
+    ClusterNode b = cluster.join();
+    ClusterNode c = cluster.join();
+    within(Duration.ofSeconds(10), "three members, every partition with its backups in place",
+      () -> a.liveMemberIds().size() == 3 && a.member().hazelcast().getPartitionService().isClusterSafe()
+        && promotedToA(a, b) + promotedToA(a, c) > 0);
+    assertThat(a.member().isOldestMember()).as("a, the first, is the master").isTrue();
+    String formerId = a.nodeId();
+
+    // what Hazelcast 5.3.8 was seen to do in a storm of 20 slips: the master's promotion commit to
+    // itself timed out once, and every retry was refused for good ("Another promotion is being run
+    // currently"). Holding the master's promotion permit does the same to every promotion to it.
+    assertThat(hazelcastNode(a).partitionService.getMigrationManager().acquirePromotionPermit()).isTrue();
+    // crash the member with the most partitions whose first backup, the one promoted, is on a
+    ClusterNode victim = List.of(b, c).stream()
+      .max(Comparator.comparingLong(node -> promotedToA(a, node))).orElseThrow();
+    assertThat(promotedToA(a, victim)).as("partitions of the victim that a would take over").isPositive();
+    ClusterNode survivor = victim == b ? c : b;
+    TestCluster.crash(victim);
+
+    within(Duration.ofSeconds(10), "partitions without an owner, their promotion to a stuck",
+      () -> !survivor.member().hazelcast().getPartitionService().getPartitions().stream()
+        .allMatch(partition -> partition.getOwner() != null));
+    within(Duration.ofSeconds(45), "a back as a new member, every partition owned again", () -> a.isRunning()
+      && !a.nodeId().equals(formerId)
+      && survivor.liveMemberIds().equals(Set.of(a.nodeId(), survivor.nodeId()))
+      && survivor.member().hazelcast().getPartitionService().getPartitions().stream()
+        .allMatch(partition -> partition.getOwner() != null));
+    // and the map answers again: a record written and read through the partitions that were stuck
+    publish(survivor);
+    within(Duration.ofSeconds(10), "survivor's record in a's copy", () -> owners(a).contains(survivor.nodeId()));
+  }
+
+  /** How many of {@code owner}'s partitions have their first backup on {@code a}. */
+  private static long promotedToA(ClusterNode a, ClusterNode owner) {
+    UUID ownerId = UUID.fromString(owner.nodeId());
+    UUID aId = UUID.fromString(a.nodeId());
+    return IntStream.range(0, hazelcastNode(a).partitionService.getPartitionCount())
+      .mapToObj(id -> hazelcastNode(a).partitionService.getPartition(id))
+      .filter(partition -> isOn(partition, 0, ownerId) && isOn(partition, 1, aId))
+      .count();
+  }
+
+  private static boolean isOn(InternalPartition partition, int replica, UUID member) {
+    PartitionReplica holder = partition.getReplica(replica);
+    return holder != null && holder.uuid().equals(member);
   }
 }
