@@ -62,6 +62,16 @@ final class RecordStore {
    * the snapshot is not whole, so a caller never takes a partial read for the whole map.
    */
   Future<Snapshot> readAll() {
+    try {
+      return readEachMembersPart();
+    } catch (RuntimeException e) {
+      // Hazelcast refuses at once once the member is being ended, as a rejoin does; a read that threw
+      // left poule's copy waiting for it to end, never read whole again (RecordStoreTest)
+      return Future.failedFuture("read all failed: " + e.getMessage());
+    }
+  }
+
+  private Future<Snapshot> readEachMembersPart() {
     List<Member> members = member.members().stream().filter(holder -> !holder.isLiteMember()).toList();
     if (members.isEmpty()) {
       return Future.failedFuture("no data member in the cluster");
