@@ -163,10 +163,11 @@ final class LoneMemberWatchdog {
 
   /** How long a partition has had no owner while this member was the master; -1 when none, or another is. */
   private long ownerlessUnderThisMasterForMs(long now) {
-    Set<Member> members = member.members();
-    String master = members.isEmpty() ? null : members.iterator().next().getUuid().toString();
-    long longest = ownerless.longestMs(master, member.ownerlessPartitions(), now);
-    return member.isOldestMember() ? longest : -1;
+    // the members come oldest first, and the oldest is the master
+    Member master = member.members().stream().findFirst().orElse(null);
+    long longest = ownerless.longestMs(master == null ? null : master.getUuid().toString(),
+      member.ownerlessPartitions(), now);
+    return master != null && master.localMember() ? longest : -1;
   }
 
   private Set<InetSocketAddress> memberAddresses() {

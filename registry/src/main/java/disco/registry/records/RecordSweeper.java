@@ -134,9 +134,10 @@ final class RecordSweeper {
         }
         removed++;
         member.metrics().swept();
-        LOG.info("Removed record {} {}:{} of departed node {}: sent {} after the loss was seen, took {} ms",
+        LOG.info("Removed record {} {}:{} of departed node {}: {}, the removal took {} ms",
           record.getName(), record.getLocation().getString("host"), record.getLocation().getValue("port"), owner,
-          lostAt == null ? "(loss not seen here)" : (sentAt - lostAt) + " ms", System.currentTimeMillis() - sentAt);
+          lostAt == null ? "its loss not seen here" : "sent " + (sentAt - lostAt) + " ms after its loss was seen",
+          System.currentTimeMillis() - sentAt);
       })
       .onFailure(err -> {
         LOG.warn("Could not remove record {} of departed node {} yet: {}", record.getRegistration(), owner,
