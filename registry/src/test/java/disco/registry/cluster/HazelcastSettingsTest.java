@@ -1,0 +1,40 @@
+package disco.registry.cluster;
+
+import static disco.registry.TestCluster.hazelcastNode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.spi.properties.ClusterProperty;
+import com.hazelcast.spi.properties.HazelcastProperties;
+import disco.registry.TestCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The settings as the running member reads them: Hazelcast takes its properties by name and ignores
+ * a name it does not know, so a setting is checked through Hazelcast's own reading of it. How much
+ * each one saves is measured in docs/BENCHMARKS.md, not here.
+ */
+class HazelcastSettingsTest {
+
+  private final TestCluster cluster = new TestCluster();
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  @Test
+  void a_joining_member_starts_without_waiting_to_be_connected_to_every_member() {
+    HazelcastProperties read = hazelcastNode(cluster.join()).getProperties();
+    assertThat(read.getSeconds(ClusterProperty.CONNECT_ALL_WAIT_SECONDS)).isZero();
+  }
+
+  @Test
+  void failure_detection_and_operations_use_the_platform_s_bounds_not_hazelcast_s_defaults() {
+    HazelcastProperties read = hazelcastNode(cluster.join()).getProperties();
+    assertThat(read.getSeconds(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS)).isEqualTo(HazelcastSettings.MAX_NO_HEARTBEAT);
+    assertThat(read.getMillis(ClusterProperty.OPERATION_CALL_TIMEOUT_MILLIS)).isEqualTo(HazelcastSettings.OPERATION_TIMEOUT_MS);
+    assertThat(read.getInteger(ClusterProperty.PARTITION_COUNT)).isEqualTo(HazelcastSettings.PARTITIONS);
+    assertThat(read.getSeconds(ClusterProperty.PARTITION_MIGRATION_TIMEOUT)).isEqualTo(HazelcastSettings.MIGRATION_TIMEOUT);
+  }
+}
