@@ -68,12 +68,11 @@ public final class HazelcastSettings {
   /**
    * Seconds a joining member's start waits to be connected to every member: Hazelcast checks once a
    * second, 120 times by default, before the start goes on. The connections a joiner opens to every
-   * member of a large cluster on busy cores are seldom all up at the first check, so a slip joining
-   * 20 others paid that second, and often several, before it could publish its record; and a member
-   * it cannot reach (frozen, or across a half-healed overlay) held its start until that member was
-   * gone. With none, the start goes on at once and each connection comes up when first used, as it
-   * does for the members already there: 20 slips started one a second were called 12.0-16.7 s after
-   * their own start (median) instead of 26.0-27.6 s (docs/BENCHMARKS.md).
+   * member of a large cluster are seldom all up at the first check, so the join paid a whole second,
+   * sometimes more; and a member it cannot reach (frozen, or across a half-healed overlay) held the
+   * start until that member was gone. With none, the start goes on at once and each connection comes
+   * up when first used, as it does for the members already there: a slip joining a cluster of 21
+   * was ready after 1.96-2.84 s instead of 2.51-5.05 s, 6 joins each, alternated (docs/BENCHMARKS.md).
    */
   public static final int CONNECT_ALL_WAIT = 0;
   /** Milliseconds before Hazelcast tries again an operation that met a failure it retries (a migrating partition). */
