@@ -38,7 +38,7 @@ class WatcherIT {
         watcher.awaitLog("record (removed): +slip slip-watched", Duration.ofSeconds(15));
         watcher.awaitLog("Member (left) 127\\.0\\.0\\.1:\\d+", Duration.ofSeconds(15));
 
-        new ProcessBuilder("kill", "-INT", String.valueOf(watcher.pid())).start().waitFor();
+        watcher.interrupt();
         assertThat(watcher.waitForExit(30)).isIn(0, 130);
         assertThat(watcher.output()).contains("Left the cluster");
       }

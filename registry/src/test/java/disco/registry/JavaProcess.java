@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 /** A service jar run as a real process, with its own environment; output goes to a log file for the test to read. */
 public final class JavaProcess implements AutoCloseable {
 
+  /** SIGINT is signal 2: bit 1 of the masks in /proc/PID/status. */
+  private static final long SIGINT_BIT = 1L << 1;
+
   private final Process process;
   private final Path log;
 
@@ -76,6 +79,29 @@ public final class JavaProcess implements AutoCloseable {
   /** SIGTERM: the graceful path. */
   public void terminate() {
     process.destroy();
+  }
+
+  /**
+   * SIGINT, what ctrl-c sends. A JVM that starts with SIGINT ignored installs no handler for it, and
+   * a child inherits that: the tests run under {@code nohup} or as a background command of a shell
+   * without job control ({@code cmd &} in a script) would see the process go on, which says nothing
+   * about the service. That case fails here, saying so.
+   */
+  public void interrupt() {
+    try {
+      String status = Files.readString(Path.of("/proc", String.valueOf(pid()), "status"));
+      Matcher ignored = Pattern.compile("SigIgn:\\s*([0-9a-f]+)").matcher(status);
+      if (ignored.find() && (Long.parseLong(ignored.group(1), 16) & SIGINT_BIT) != 0) {
+        throw new AssertionError("SIGINT is ignored by process " + pid() + " (inherited from the shell that started the"
+          + " tests, as nohup or 'cmd &' in a script do): run the tests in the foreground to test ctrl-c");
+      }
+      new ProcessBuilder("kill", "-INT", String.valueOf(pid())).start().waitFor();
+    } catch (IOException e) {
+      throw new AssertionError("cannot send SIGINT to " + pid(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** SIGKILL: no goodbye, sockets closed by the kernel. */
