@@ -11,6 +11,7 @@ import com.hazelcast.internal.cluster.impl.DiscoveryJoiner;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -107,14 +108,17 @@ final class ProbingJoiner extends DiscoveryJoiner {
    * woke alone from a freeze of a few seconds asked the 32 ports in turn, 3 of them members, and
    * waited on the silent ones until the watchdog made it join anew after 8 s: called again 12.8-13.8 s
    * after the wake in each of 5 freezes (bench/frozen-member.sh). Over an overlay discovery names the
-   * tasks that are there, which answer, so the search asks the same addresses as before.
+   * tasks Swarm lists, which answer once up, so the search asks what it asked before, less the tasks
+   * not listening yet or any more. This cluster's own members are left out before the probe, as the
+   * search leaves them out after: a steady cluster's master probes nobody every 2 s.
    */
   @Override
   protected Collection<Address> getPossibleAddresses() {
-    Collection<Address> named = super.getPossibleAddresses();
-    Set<Address> answered = answering(new ArrayList<>(named));
-    // Hazelcast removes this cluster's members from what it gets: a copy it may change
-    return named.stream().filter(answered::contains).collect(Collectors.toCollection(ArrayList::new));
+    Set<Address> members = new HashSet<>(node.getClusterService().getMemberAddresses());
+    List<Address> outside = super.getPossibleAddresses().stream().filter(address -> !members.contains(address)).toList();
+    Set<Address> answered = answering(outside);
+    // a copy Hazelcast may change: it removes the addresses it finds to be this member's own
+    return outside.stream().filter(answered::contains).collect(Collectors.toCollection(ArrayList::new));
   }
 
   /**
