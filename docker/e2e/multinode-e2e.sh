@@ -38,6 +38,18 @@ node_docker() { # I DOCKER-ARGS...
   shift
   DOCKER_HOST="unix:///run/disco-nodes/node-$i/docker.sock" timeout 60 docker "$@"
 }
+# pause_task I CONTAINER: docker pause, tried again when runc could not freeze the container in time
+# ("unable to freeze", seen once in a nested engine under load; runc thaws it then, so it runs on)
+pause_task() {
+  local try out
+  for try in 1 2 3; do
+    out=$(node_docker "$1" pause "$2" 2>&1) && return 0
+    say "docker pause of $2 failed (try $try of 3): $out"
+    grep -q 'unable to freeze' <<<"$out" || break
+    sleep 1
+  done
+  fail "docker pause of $2: $out"
+}
 # the swarm's control plane through node 1; raft may have no leader for a few seconds after a
 # partition heals (the cut-off manager comes back with a higher term): retry then, fail otherwise
 swarm() {
@@ -212,9 +224,9 @@ frozen_case() { # STEP SECONDS
   # stays so until its next health check (2 s), when the slip may well be called again already
   local slips
   slips=$(slip_tasks | wc -l)
+  pause_task "$i" "$victim"
   local t=$(now_ms)
   FAULT_MS=$t
-  node_docker "$i" pause "$victim" >/dev/null
   PAUSED="$i $victim"
   POLL_S=0.1 wait_until 60 "record of frozen $victim removed" record_absent "$victim"
   check_limit "$WAITED" 5 30 "record of frozen $victim (node-$i$role) removed"
