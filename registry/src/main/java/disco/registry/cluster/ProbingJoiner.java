@@ -110,7 +110,7 @@ final class ProbingJoiner extends DiscoveryJoiner {
    * after the wake in each of 5 freezes (bench/frozen-member.sh). Over an overlay discovery names the
    * tasks Swarm lists, which answer once up, so the search asks what it asked before, less the tasks
    * not listening yet or any more. This cluster's own members are left out before the probe, as the
-   * search leaves them out after: a steady cluster's master probes nobody every 2 s.
+   * search leaves them out after: a steady cluster's master probes none of its members every 2 s.
    */
   @Override
   protected Collection<Address> getPossibleAddresses() {
