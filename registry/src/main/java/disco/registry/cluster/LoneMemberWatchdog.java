@@ -149,11 +149,11 @@ final class LoneMemberWatchdog {
       Apart apart = merging >= 0 || !member.isRunning() ? Apart.NONE : apart(members);
       switch (apartWait.next(apart, sameMembersForMs, now)) {
         // when a rejoin comes late, this tells whether the member saw itself apart late or waited long
-        case FIRST_SEEN -> LOG.info("Apart from members that answer: {}; joining anew in {} ms unless that ends",
-          apart.towards(), apartWait.waitMs());
+        case HOLDS -> LOG.info("Apart from members that answer, at two checks in a row: {}; joining anew {} ms "
+          + "after the first unless that ends", apart.towards(), apartWait.waitMs());
         case REJOIN -> member.rejoin("Apart from members that answer (lost in a split, or a larger cluster beside "
           + "this one): " + apart.towards(), apart.towards());
-        case NOT_APART, WAITING -> { }
+        case NOT_APART, FIRST_SEEN, WAITING -> { }
       }
     } catch (RuntimeException e) {
       // the next check tries again; a watchdog that dies would leave the member stuck for good

@@ -1,6 +1,7 @@
 package disco.registry.cluster;
 
 import static disco.registry.cluster.ApartWait.Step.FIRST_SEEN;
+import static disco.registry.cluster.ApartWait.Step.HOLDS;
 import static disco.registry.cluster.ApartWait.Step.NOT_APART;
 import static disco.registry.cluster.ApartWait.Step.REJOIN;
 import static disco.registry.cluster.ApartWait.Step.WAITING;
@@ -48,8 +49,23 @@ class ApartWaitTest {
   void a_member_left_alone_beside_a_larger_cluster_joins_anew_after_the_wait() {
     List<ApartWait.Step> steps = checks(LARGER_CLUSTER_BESIDE, Set.of(at(9)), (int) (WAIT / SECOND));
     assertThat(steps.get(0)).isEqualTo(FIRST_SEEN);
-    assertThat(steps.subList(1, steps.size() - 1)).containsOnly(WAITING);
+    assertThat(steps.get(1)).isEqualTo(HOLDS);
+    assertThat(steps.subList(2, steps.size() - 1)).containsOnly(WAITING);
     assertThat(steps.get(steps.size() - 1)).isEqualTo(REJOIN);
+  }
+
+  @Test
+  void ports_seen_once_outside_that_join_by_the_next_check_are_never_said_to_hold() {
+    // a fresh stack: two slips in a cluster see poule, the watcher and a third slip listening a
+    // moment before those join them
+    assertThat(check(LARGER_CLUSTER_BESIDE, Set.of(at(9), at(8)), 0)).isEqualTo(FIRST_SEEN);
+    assertThat(check(LoneMemberWatchdog.Apart.NONE, Set.of(at(9), at(8), at(1), at(2)), SECOND)).isEqualTo(NOT_APART);
+    // a later sighting that holds is said once, at its second check
+    List<ApartWait.Step> later = new ArrayList<>();
+    for (int s = 10; s <= 13; s++) {
+      later.add(check(LOST_MEMBERS_ANSWER, Set.of(at(9)), s * SECOND));
+    }
+    assertThat(later).containsExactly(FIRST_SEEN, HOLDS, WAITING, WAITING);
   }
 
   @Test
