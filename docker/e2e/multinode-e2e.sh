@@ -112,12 +112,16 @@ remote_slip() { # [WANTED]
 
 other_members() { stack_tasks | other_members_in; }
 # COMMAND run in the network of task ID on node I. From this host through nsenter, in a few
-# milliseconds, when the task's processes are found by their cgroup (docker/nodes.sh puts node I's
-# containers under /disco-nodes/node-I); else through `docker exec` in the node's engine, 0.4-1 s of
-# runc's work each on this machine, asked at once or not. The command must exist in both places.
+# milliseconds, when the task's cgroup lists its processes (docker/nodes.sh puts node I's containers
+# under /disco-nodes/node-I; cgroup v2, or any v1 controller); else through `docker exec` in the
+# node's engine, 0.4-1 s of runc's work each on this machine, asked at once or not. The command
+# must exist in both places.
 in_task() { # I ID COMMAND...
-  local pid
-  pid=$(grep -l "/disco-nodes/node-$1/$2" /proc/[0-9]*/cgroup 2>/dev/null | head -n 1 | cut -d/ -f3) || true
+  local procs pid=""
+  for procs in /sys/fs/cgroup/disco-nodes/node-"$1"/"$2"*/cgroup.procs \
+    /sys/fs/cgroup/*/disco-nodes/node-"$1"/"$2"*/cgroup.procs; do
+    [ -r "$procs" ] && read -r pid <"$procs" && break
+  done
   if [ -n "$pid" ]; then
     nsenter -t "$pid" -n "${@:3}"
   else
