@@ -7,6 +7,8 @@ FAILURES=()
 SKIPPED=()
 PASSED=0
 SOFT_SEEN=0
+# "END_MS STEP" of each step that ended, in order: a log line's time tells the step it came in
+STEP_ENDS=()
 STEP="setup"
 T_START=$(date +%s)
 
@@ -29,6 +31,7 @@ skip() { SKIPPED+=("$STEP: $*"); note "NOT TESTED: $*"; }
 
 # a step with a soft failure counts as failed
 pass() {
+  STEP_ENDS+=("$(now_ms) $STEP")
   if [ "${#FAILURES[@]}" -gt "$SOFT_SEEN" ]; then SOFT_SEEN=${#FAILURES[@]}; else PASSED=$((PASSED + 1)); fi
 }
 

@@ -8,7 +8,8 @@
 #    5. rolling update to 0.0.2, 6. broken 0.0.3 rolled back, 7. frozen 30 s again
 #    8. poule killed, 9. a node drained, 10. a node cut off the network 30 s (iptables in its namespace)
 #   11. soak: scale between 2 and 6 every 30 s, a kill every 2 min (E2E_SOAK_S, default 600)
-#   12. no thread blocked, 13. a node's engine killed (SIGKILL)
+#   12. no thread blocked, and no cluster operation timed out while a slip was frozen,
+#   13. a node's engine killed (SIGKILL)
 #   14. the overlay encryption switch (docker/encrypted-network.yml) across nodes, where the kernel
 #       has the IPsec algorithm Docker uses; elsewhere it says in one line that it could not test it
 # Each case asserts zero failed calls in poule and records equal to the live slips; each figure is
@@ -70,6 +71,9 @@ node_ip() { docker/nodes.sh ip "$1"; }
 LIVE_NODES=$(seq 1 "$NODES")
 # "CONTAINER MS" for each pause: step 12 tells a thread held by a freeze from one that waited
 FROZEN=()
+# "FROM_MS TO_MS" of each frozen slip's case, from the pause to the case's end: no cluster operation
+# may time out in one (issue 7)
+FROZEN_WINDOWS=()
 POULE_URL="http://$(node_ip 1):$PORT"
 
 SLIP_SERVICE="${STACK}_slip"
@@ -271,6 +275,7 @@ frozen_case() { # STEP SECONDS
   wait_until 60 "records equal the live slips" slips_serving "$slips" "$woke"
   errors_delta_zero "$E"
   baseline_note "$t0"
+  FROZEN_WINDOWS+=("$t $(now_ms)")
   pass
 }
 
@@ -749,9 +754,42 @@ pass
 # ---- 12. no thread blocked -------------------------------------------------------------------------
 
 # Vert.x reports any thread held over 2 s (ClusterMember sets both limits); a cluster operation that
-# timed out is not a held thread (it failed after its own timeout, and was retried), so it is counted
-# and reported, not failed
+# timed out is not a held thread (it failed after its own timeout, and was retried). Each is placed in
+# the case it came in: none may come while a slip is frozen (issue 7); those of a kill, a cut or a
+# lost node, asked of a member that could not answer yet, are counted and reported, not failed
 STEP="12 no thread blocked"
+# the epoch ms of a log line: its leading time of day, else Hazelcast's "Current time: DATE TIME";
+# nothing when it has neither. The logs are this run's, in UTC as the containers keep time
+line_ms() { # LINE
+  awk -v now="$(now_ms)" '{
+    if (!match($0, /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]/) &&
+        !match($0, /Current time: [0-9-]+ [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]/)) exit
+    split(substr($0, RSTART + RLENGTH - 12, 12), t, /[:.]/)
+    ms = int(now / 86400000) * 86400000 + ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4]
+    if (ms > now + 60000) ms -= 86400000
+    printf "%.0f\n", ms
+  }' <<<"$1"
+}
+# the step a log line of that time came in
+step_at() { # MS
+  local entry
+  [ -n "$1" ] || { echo "at a time its line does not tell"; return 0; }
+  for entry in "${STEP_ENDS[@]}"; do
+    if [ "$1" -le "${entry%% *}" ]; then echo "${entry#* }"; return 0; fi
+  done
+  echo "$STEP"
+}
+# whether that time falls in a frozen slip's case; a line whose time is unknown might
+in_frozen_case() { # MS
+  local w
+  [ -n "$1" ] || return 0
+  for w in "${FROZEN_WINDOWS[@]}"; do
+    if [ "$1" -ge "${w%% *}" ] && [ "$1" -le "${w#* }" ]; then return 0; fi
+  done
+  return 1
+}
+timeout_steps=()
+frozen_timeouts=0
 blocked=0
 frozen_reports=0
 late_answers=0
@@ -795,7 +833,11 @@ for i in $LIVE_NODES; do
     dead_dials=$((dead_dials + $(grep -cE "$dead_dial" <<<"$log" || true)))
     name=$(node_docker "$i" inspect -f '{{.Name}}' "$id" 2>/dev/null | sed "s|^/${STACK}_||; s|\.[^.]*$||")
     while IFS= read -r line; do
-      [ -z "$line" ] || timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
+      [ -n "$line" ] || continue
+      timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
+      ms=$(line_ms "$line")
+      timeout_steps+=("$(step_at "$ms")")
+      if in_frozen_case "$ms"; then frozen_timeouts=$((frozen_timeouts + 1)); fi
     done < <(grep -E "OperationTimeoutException|Timeout [0-9]+ \(ms\) fired|call timeout response|timed out" <<<"$log" \
       | grep -v "No Invocation found for call timeout response" | grep -vE "$dead_dial" \
       | grep -vE "^\s+at " || true)
@@ -809,11 +851,17 @@ for i in $LIVE_NODES; do
   done
 done
 timeouts=${#timeout_lines[@]}
+by_case=""
+if [ "$timeouts" -gt 0 ]; then
+  by_case=" ($(printf '%s\n' "${timeout_steps[@]}" | sort -n | uniq -c \
+    | awk '{ c = $1; $1 = ""; sub(/^ /, ""); printf "%s%s: %d", (NR > 1 ? ", " : ""), $0, c }'))"
+fi
 # which operations: the next run's log says, where a count alone did not
 [ "$timeouts" -eq 0 ] || EXPLAINED+=("---- the cluster operations that timed out (at most 12 lines)" \
   "$(printf '%s\n' "${timeout_lines[@]}" | head -n 12)")
-note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts (and $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
+note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
+[ "$frozen_timeouts" -eq 0 ] || soft_fail "$frozen_timeouts cluster operations timed out while a slip was frozen"
 pass
 
 # ---- 13. loss of a node ------------------------------------------------------------------------------
