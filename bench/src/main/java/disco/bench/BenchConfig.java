@@ -9,7 +9,7 @@ import java.util.Map;
 /** What bench/run.sh hands the drivers, read once from the environment. */
 record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
                    String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
-                   int scaleSlips, int scaleStaggerMs, boolean scaleLite, int delayMs, List<String> discoFlags,
+                   int scaleSlips, int scaleStaggerMs, boolean scaleLite, int scalePouleConcurrency, int delayMs, List<String> discoFlags,
                    List<String> discoPouleFlags) {
 
   static BenchConfig fromEnv(Map<String, String> env) {
@@ -37,6 +37,9 @@ record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, P
         Env.integer(env, "BENCH_SCALE_STAGGER_MS", 0, 0, 60_000),
         // the scaled slips join as lite members (CLUSTER_LITE): the README's design question, measured
         Env.bool(env, "BENCH_SCALE_LITE", false),
+        // poule's calls in flight while the slips start: 50 as the benchmark always had it; poule's
+        // own default, 10, leaves the joins the CPU that 40 more calls take
+        Env.integer(env, "BENCH_SCALE_POULE_CONCURRENCY", 50, 1, 5000),
         Env.integer(env, "SLIP_DELAY_MS", 100, 1, 10_000),
         // the JVM flags ./disco starts slip.jar with (./disco java-flags), one per line; none: not measured
         lines(env, "BENCH_DISCO_FLAGS"),

@@ -18,7 +18,6 @@ import java.util.stream.IntStream;
 final class Scale {
 
   private static final int SPREAD_WINDOW_S = 20;
-  private static final String POULE_CONCURRENCY = "50";
 
   private final BenchConfig config;
   private final Fleet fleet;
@@ -37,7 +36,7 @@ final class Scale {
     // groups that a starved failure detector split off never found each other again
     List<Integer> clusterPorts = services.clusterPorts(n + 1);
     Services.Node poule = services.poule(cluster, clusterPorts.get(0), clusterPorts,
-        Map.of("POULE_CONCURRENCY", POULE_CONCURRENCY), config.discoPouleFlags());
+        Map.of("POULE_CONCURRENCY", Integer.toString(config.scalePouleConcurrency())), config.discoPouleFlags());
     Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
         "poule never got ready");
     long t0 = System.currentTimeMillis();
@@ -123,7 +122,7 @@ final class Scale {
         + " / " + Table.median(rss) + " / " + Table.max(rss));
     t.row("RSS of all slips together (MiB)", rss.stream().mapToLong(Long::longValue).sum());
     t.row("RSS of poule (MiB)", pouleRss);
-    t.row("poule's calls in " + SPREAD_WINDOW_S + " s (POULE_CONCURRENCY=" + POULE_CONCURRENCY + ")", total);
+    t.row("poule's calls in " + SPREAD_WINDOW_S + " s (POULE_CONCURRENCY=" + config.scalePouleConcurrency() + ")", total);
     t.row("calls per slip: min / max, max/min", min + " / " + max + ", "
         + (min > 0 ? Table.f(max / (double) min, 2) : "inf"));
     t.row("poule `errors` in that window", errors);
