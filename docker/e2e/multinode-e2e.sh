@@ -69,10 +69,9 @@ swarm() {
 node_ip() { docker/nodes.sh ip "$1"; }
 # nodes still up (node loss removes one): their numbers
 LIVE_NODES=$(seq 1 "$NODES")
-# "CONTAINER MS" for each pause: step 12 tells a thread held by a freeze from one that waited
-FROZEN=()
 # "FROM_MS TO_MS CONTAINER WOKE_MS" of each frozen slip's case, from the pause to the case's end: no
-# cluster operation may time out in one (issue 7)
+# cluster operation may time out in one (issue 7), and step 12 tells a thread held by the freeze
+# (FROM_MS to WOKE_MS) from one that waited
 FROZEN_WINDOWS=()
 POULE_URL="http://$(node_ip 1):$PORT"
 
@@ -269,7 +268,6 @@ frozen_case() { # STEP SECONDS
   node_docker "$i" unpause "$victim" >/dev/null
   PAUSED=""
   woke=$(now_ms)
-  FROZEN+=("$victim $(awk -v t="$t" -v w="$woke" 'BEGIN { printf "%d", w - t }')")
   POLL_S=0.2 wait_until 120 "frozen $victim called again" called_since "$victim" "$woke"
   check_limit "$WAITED" 15 60 "$victim called again after the unpause"
   wait_until 60 "records equal the live slips" slips_serving "$slips" "$woke"
@@ -819,8 +817,11 @@ rejoins_stopped=0
 rejoins_records=0
 # a thread of a paused container is reported on waking as held for the whole pause: the freeze, not a wait
 freeze_ms() { # CONTAINER: the pauses it went through, in ms
-  local entry
-  for entry in "${FROZEN[@]}"; do [ "${entry%% *}" != "$1" ] || echo "${entry#* }"; done
+  local w from to victim woke
+  for w in "${FROZEN_WINDOWS[@]}"; do
+    read -r from to victim woke <<<"$w"
+    [ "$victim" != "$1" ] || echo $((woke - from))
+  done
 }
 for i in $LIVE_NODES; do
   for id in $(node_docker "$i" ps -aq --filter "label=com.docker.stack.namespace=$STACK"); do
