@@ -777,29 +777,22 @@ step_at() { # MS
   done
   echo "$STEP"
 }
-# whether that time falls in a frozen slip's case; a line whose time is unknown might
-in_frozen_case() { # MS
+# where a timed-out operation's line stands against the freezes: "own" when it is the frozen
+# container's own, logged between its pause and 1.5 s after it woke: an operation the pause caught in
+# flight, whose timer ran out while the process stood still (as a thread's report of the pause
+# itself, above; one started after the wake cannot time out so soon: Hazelcast's call timeout is
+# 1.5 s, the records' reads 3 s; seen once, a whole read at the wake from a 60 s freeze); "frozen"
+# when it came in a frozen slip's case, or its time is unknown; "other" otherwise. The cases come
+# one after another, so a time falls in one window at most
+against_freezes() { # CONTAINER MS
   local w from to victim woke
-  [ -n "$1" ] || return 0
+  [ -n "$2" ] || { echo frozen; return 0; }
   for w in "${FROZEN_WINDOWS[@]}"; do
     read -r from to victim woke <<<"$w"
-    if [ "$1" -ge "$from" ] && [ "$1" -le "$to" ]; then return 0; fi
+    if [ "$1" = "$victim" ] && [ "$2" -ge "$from" ] && [ "$2" -le $((woke + 1500)) ]; then echo own; return 0; fi
+    if [ "$2" -ge "$from" ] && [ "$2" -le "$to" ]; then echo frozen; return 0; fi
   done
-  return 1
-}
-# whether the line is the frozen container's own, logged between its pause and 1.5 s after it woke:
-# an operation the pause caught in flight, whose timer ran out while the process stood still (as a
-# thread's report of the pause itself, above). One started after the wake cannot time out so soon:
-# Hazelcast's call timeout is 1.5 s, the records' reads 3 s. Seen once: a whole read at the wake
-# from a 60 s freeze
-caught_by_pause() { # CONTAINER MS
-  local w from to victim woke
-  [ -n "$2" ] || return 1
-  for w in "${FROZEN_WINDOWS[@]}"; do
-    read -r from to victim woke <<<"$w"
-    if [ "$1" = "$victim" ] && [ "$2" -ge "$from" ] && [ "$2" -le $((woke + 1500)) ]; then return 0; fi
-  done
-  return 1
+  echo other
 }
 caught_timeouts=0
 timeout_steps=()
@@ -852,10 +845,11 @@ for i in $LIVE_NODES; do
     while IFS= read -r line; do
       [ -n "$line" ] || continue
       ms=$(line_ms "$line")
-      if caught_by_pause "$id" "$ms"; then caught_timeouts=$((caught_timeouts + 1)); continue; fi
+      stands=$(against_freezes "$id" "$ms")
+      if [ "$stands" = own ]; then caught_timeouts=$((caught_timeouts + 1)); continue; fi
       timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
       timeout_steps+=("$(step_at "$ms")")
-      if in_frozen_case "$ms"; then frozen_timeouts=$((frozen_timeouts + 1)); fi
+      if [ "$stands" = frozen ]; then frozen_timeouts=$((frozen_timeouts + 1)); fi
     done < <(grep -E "OperationTimeoutException|Timeout [0-9]+ \(ms\) fired|call timeout response|timed out" <<<"$log" \
       | grep -v "No Invocation found for call timeout response" | grep -vE "$dead_dial" \
       | grep -vE "^\s+at " || true)
