@@ -5,7 +5,8 @@ import disco.registry.cluster.HazelcastSettings;
 import io.vertx.core.Context;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.core.HazelcastException;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -82,26 +83,63 @@ final class RecordCache {
 
   /**
    * Subscribes to the map's events of {@code member}, at the join and after the node joined again.
-   * Blocks until every member registered the listener: never call it on an event loop.
+   * Blocks until every member registered the listener, for {@link #SUBSCRIBE_TIMEOUT_MS} at most:
+   * never call it on an event loop.
    * <p>
    * The subscription is an operation on every member, and a member too busy to answer within the
-   * operation timeout failed it: 21 JVMs starting on 2 cores had 14 slips exit at their start
-   * (docs/BENCHMARKS.md). So it is tried again, for {@link #SUBSCRIBE_TIMEOUT_MS} at most. A member
-   * that took a failed attempt keeps that registration too and sends each event twice; the copy
-   * takes an event as the entry's latest value, so the second changes nothing.
+   * operation timeout fails it: 21 JVMs starting on 2 cores had 14 slips exit at their start
+   * (docs/BENCHMARKS.md). So it is tried again. A cluster that churns for longer than the wait no
+   * longer fails the start or the rejoin (5 slips of 20 exited so, after 60 s of attempts, in a
+   * storm of 2026-12-04): the attempts go on in the background, and until every member takes one,
+   * the whole read every {@link #RECONCILE_MS} brings what the missing events would have.
+   * A member that took a failed attempt keeps that registration too and sends each event twice;
+   * the copy takes an event as the entry's latest value, so the second changes nothing.
    */
   void listenTo(HazelcastInstance member) {
-    long deadline = System.currentTimeMillis() + SUBSCRIBE_TIMEOUT_MS;
-    while (true) {
-      try {
-        member.<String, String>getMap(HazelcastSettings.RECORDS_MAP).addEntryListener(new Events(), true);
+    listenTo(member, SUBSCRIBE_TIMEOUT_MS);
+  }
+
+  /** As {@link #listenTo(HazelcastInstance)}, waiting {@code waitMs} before going on in the background. */
+  void listenTo(HazelcastInstance member, long waitMs) {
+    long deadline = System.currentTimeMillis() + waitMs;
+    while (!subscribed(member)) {
+      if (System.currentTimeMillis() >= deadline) {
+        LOG.warn("Not every member took the subscription to the records' events within {} ms: going on, trying "
+          + "again in the background; meanwhile a whole read every {} ms brings what events miss", waitMs, RECONCILE_MS);
+        Thread retries = new Thread(() -> keepSubscribing(member), "records-subscription");
+        retries.setDaemon(true);
+        retries.start();
         return;
-      } catch (OperationTimeoutException e) {
-        if (System.currentTimeMillis() >= deadline) {
-          throw e;
-        }
-        LOG.warn("Subscribing to the records' events timed out, trying again: {}", firstSentence(e.getMessage()));
       }
+    }
+  }
+
+  /** The background attempts, one every {@link #RETRY_MS}, until one is taken or the member stops. */
+  private void keepSubscribing(HazelcastInstance member) {
+    try {
+      while (member.getLifecycleService().isRunning()) {
+        // a thread of its own, never an event loop or a worker: an attempt may wait on a member for long
+        Thread.sleep(RETRY_MS);
+        if (subscribed(member)) {
+          LOG.info("Subscribed to the records' events on every member");
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (HazelcastInstanceNotActiveException e) {
+      // the member stopped (it left, or joined anew and its successor subscribes): nothing to listen to
+    }
+  }
+
+  /** One attempt; false when a member did not take it in time or the membership kept changing under it. */
+  private boolean subscribed(HazelcastInstance member) {
+    try {
+      member.<String, String>getMap(HazelcastSettings.RECORDS_MAP).addEntryListener(new Events(), true);
+      return true;
+    } catch (HazelcastException e) {
+      LOG.warn("Subscribing to the records' events failed, trying again: {}", firstSentence(e.getMessage()));
+      return false;
     }
   }
 
