@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastException;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -114,32 +113,49 @@ final class RecordCache {
     }
   }
 
-  /** The background attempts, one every {@link #RETRY_MS}, until one is taken or the member stops. */
+  /** The background attempts, until one is taken or the member stops. */
   private void keepSubscribing(HazelcastInstance member) {
     try {
       while (member.getLifecycleService().isRunning()) {
-        // a thread of its own, never an event loop or a worker: an attempt may wait on a member for long
-        Thread.sleep(RETRY_MS);
         if (subscribed(member)) {
           LOG.info("Subscribed to the records' events on every member");
           return;
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (HazelcastInstanceNotActiveException e) {
-      // the member stopped (it left, or joined anew and its successor subscribes): nothing to listen to
+    } catch (IllegalStateException e) {
+      // the member stopped (it left, or joined anew and its successor subscribes; Hazelcast's "not
+      // active" is one) or the process is stopping: nothing to listen to
     }
   }
 
-  /** One attempt; false when a member did not take it in time or the membership kept changing under it. */
+  /**
+   * One attempt, and none sooner than {@link #RETRY_MS} after the one before: false when a member
+   * did not take it in time or the membership kept changing under it. A timeout takes the
+   * operation timeout; a refusal that comes at once must not spin a core in a busy cluster.
+   */
   private boolean subscribed(HazelcastInstance member) {
+    long next = System.currentTimeMillis() + RETRY_MS;
     try {
       member.<String, String>getMap(HazelcastSettings.RECORDS_MAP).addEntryListener(new Events(), true);
       return true;
     } catch (HazelcastException e) {
       LOG.warn("Subscribing to the records' events failed, trying again: {}", firstSentence(e.getMessage()));
+      pauseUntil(next);
       return false;
+    }
+  }
+
+  /** The joining thread, the watchdog's or the background attempts' own, never an event loop. */
+  private static void pauseUntil(long time) {
+    long ms = time - System.currentTimeMillis();
+    if (ms <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while subscribing to the records' events");
     }
   }
 
