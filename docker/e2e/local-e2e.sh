@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the README's first command, with no Docker: `./disco up 2` builds, makes the
 # AppCDS archives and starts poule, two slips and the watcher on loopback; then, under poule's load:
-#   1. up: both slips called, every JVM started from its archive
+#   1. up: both slips called, every JVM started from its archive and in a session of its own
 #   2. ./disco add: the new slip called          3. ./disco kill: its record gone, no failed call
 #   4. ./disco remove (SIGTERM): the same        5. ./disco down: nothing left running
 # Prints a timeline like the other e2e scripts, and stops everything it started.
@@ -77,8 +77,13 @@ from_archive slip-1 slip/target/slip.jar
 from_archive slip-2 slip/target/slip.jar
 wait_until 30 "the watcher maps its archive" grep -q registry/target/registry.jsa "/proc/$(pid_of watcher)/maps"
 ! grep -h "\[cds" "$STATE"/*.log "$UP_LOG" >&2 || fail "a JVM warned about its AppCDS archive (above)"
+# each JVM leads a session of its own, so the kernel shares the CPU between services (./disco, start)
+for name in poule slip-1 slip-2 watcher; do
+  sid=$(ps -o sid= -p "$(pid_of "$name")" | tr -d ' ')
+  [ "$sid" = "$(pid_of "$name")" ] || fail "$name (pid $(pid_of "$name")) is in session ${sid:-none}, not one of its own"
+done
 wait_until 30 "poule calls slip-1 and slip-2" serving "slip-1 slip-2" "$t"
-note "every JVM mapped its archive; poule calls slip-1 and slip-2"
+note "every JVM mapped its archive and leads its own session; poule calls slip-1 and slip-2"
 pass
 
 # ---- 2. add --------------------------------------------------------------------------------------
