@@ -6,12 +6,13 @@ CLUSTER=bench-$$-$RANDOM
 # one secret per run: the services refuse to start without one
 SECRET=$(head -c 24 /dev/urandom | base64)
 
-# start NAME MODULE [ENV=VALUE...]: with the JVM flags and AppCDS archive ./disco starts MODULE with
+# start NAME MODULE [ENV=VALUE...]: with the JVM flags and AppCDS archive ./disco starts MODULE with,
+# and in a session of its own, as ./disco starts it
 start() {
   local name=$1 module=$2 flags; shift 2
   mapfile -t flags <<<"${JVM_FLAGS[$module]}"
   env CLUSTER_NAME="$CLUSTER" CLUSTER_SECRET="$SECRET" HOSTNAME="$name" HTTP_PORT=0 "$@" \
-    java "${flags[@]}" -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
+    setsid java "${flags[@]}" -jar "$ROOT/$module/target/$module.jar" >"$DIR/$name.log" 2>&1 &
   echo $! >"$DIR/$name.pid"
 }
 

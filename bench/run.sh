@@ -5,7 +5,7 @@
 #   bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency] [footprint] [propagation] [scale] [image]
 #   --write     also puts the report in docs/BENCHMARKS.md, between its bench:begin/bench:end markers
 #   --loadgen   wrk (default, Debian's package) or vertx (disco.bench.LoadGenerator, a Vert.x client JVM)
-# Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk and taskset.
+# Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk, taskset and setsid.
 # Every process it starts is ended on exit; all traffic goes to 127.0.0.1. Takes about 10 minutes.
 # Environment knobs: BENCH_PIN=1 (server on CPU 0, generator on CPU 1), BENCH_REPS, BENCH_CONCURRENCY, BENCH_DURATION_S,
 # BENCH_WARMUP_S, BENCH_SCALE_SLIPS, BENCH_SCALE_STAGGER_MS, BENCH_SCALE_LITE, BENCH_LOG_DIR, SLIP_JAR, POULE_JAR.
@@ -40,7 +40,7 @@ mkdir -p "$BENCH_LOG_DIR"
 for jar in "$SLIP_JAR" "$POULE_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: build the services first (mvn -B package -DskipTests)" >&2; exit 2; }
 done
-for tool in java taskset; do
+for tool in java taskset setsid; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
 if [ "$BENCH_LOADGEN" = wrk ] && ! command -v wrk >/dev/null; then

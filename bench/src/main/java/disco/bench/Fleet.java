@@ -23,7 +23,7 @@ final class Fleet implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
   }
 
-  /** Starts cmd with env added to this process's environment; cpus (e.g. "0") pins it with taskset. */
+  /** Starts cmd in a session of its own with env added to this process's environment; cpus (e.g. "0") pins it with taskset. */
   synchronized Process start(String wanted, Map<String, String> env, String cpus, List<String> cmd) throws IOException {
     String name = wanted;
     for (int n = 2; Files.exists(log(name)); n++) {
@@ -33,6 +33,10 @@ final class Fleet implements AutoCloseable {
     if (cpus != null) {
       full.addAll(List.of("taskset", "-c", cpus)); // taskset execs: the pid is the JVM's
     }
+    // a session of its own, as ./disco starts each service: the kernel shares the CPU between the
+    // processes, as between containers, not between all their threads (docs/BENCHMARKS.md,
+    // "A session per service"). setsid execs, so the pid stays the command's.
+    full.add("setsid");
     full.addAll(cmd);
     ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
         .redirectOutput(logDir.resolve(name + ".log").toFile());
