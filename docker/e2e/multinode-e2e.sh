@@ -69,9 +69,9 @@ swarm() {
 node_ip() { docker/nodes.sh ip "$1"; }
 # nodes still up (node loss removes one): their numbers
 LIVE_NODES=$(seq 1 "$NODES")
-# "FROM_MS TO_MS CONTAINER WOKE_MS" of each frozen slip's case, from the pause to the case's end: no
-# cluster operation may time out in one (issue 7), and step 12 tells a thread held by the freeze
-# (FROM_MS to WOKE_MS) from one that waited
+# "FROM_MS TO_MS CONTAINER WOKE_MS IPS" of each frozen slip's case, from the pause to the case's end,
+# IPS the container's addresses joined by commas: no cluster operation may time out in one (issue 7),
+# and step 12 tells a thread held by the freeze (FROM_MS to WOKE_MS) from one that waited
 FROZEN_WINDOWS=()
 POULE_URL="http://$(node_ip 1):$PORT"
 
@@ -273,7 +273,7 @@ frozen_case() { # STEP SECONDS
   wait_until 60 "records equal the live slips" slips_serving "$slips" "$woke"
   errors_delta_zero "$E"
   baseline_note "$t0"
-  FROZEN_WINDOWS+=("$t $(now_ms) $victim $woke")
+  FROZEN_WINDOWS+=("$t $(now_ms) $victim $woke $(echo $ip | tr ' ' ',')")
   pass
 }
 
@@ -777,24 +777,39 @@ step_at() { # MS
   done
   echo "$STEP"
 }
+# whether every call of LINE that its own timer gave up on was addressed to one of IPS, and one at least
+only_frozen_asked() { # IPS LINE
+  local all asked
+  all=$(grep -oE "Timeout [0-9]+ \(ms\) fired" <<<"$2" | wc -l)
+  asked=$(grep -oE "\[[0-9.]+\]:5701 failed: Timeout [0-9]+ \(ms\) fired" <<<"$2" | sed -E 's/^\[([0-9.]+)\].*/\1/' \
+    | grep -cxF -f <(tr ',' '\n' <<<"$1") || true)
+  [ "$all" -gt 0 ] && [ "$asked" -eq "$all" ]
+}
 # where a timed-out operation's line stands against the freezes: "own" when it is the frozen
 # container's own, logged between its pause and 1.5 s after it woke: an operation the pause caught in
 # flight, whose timer ran out while the process stood still (as a thread's report of the pause
 # itself, above; one started after the wake cannot time out so soon: Hazelcast's call timeout is
-# 1.5 s, the records' reads 3 s; seen once, a whole read at the wake from a 60 s freeze); "frozen"
-# when it came in a frozen slip's case, or its time is unknown; "other" otherwise. The cases come
-# one after another, so a time falls in one window at most
-against_freezes() { # CONTAINER MS
-  local w from to victim woke
+# 1.5 s, the records' reads 3 s; seen once, a whole read at the wake from a 60 s freeze); "asked"
+# when another member's call with a timeout of its own ("Timeout N (ms) fired") was addressed to the
+# frozen member in its pause: it could not answer, its caller's timer gave up as designed, no thread
+# waited (a clean-clone run failed on one: poule's whole read, in a frozen master's case); "frozen"
+# when it came in a frozen slip's case, or its time is unknown; "other" otherwise. The cases come one
+# after another, so a time falls in one window at most
+against_freezes() { # CONTAINER MS LINE
+  local w from to victim woke ips
   [ -n "$2" ] || { echo frozen; return 0; }
   for w in "${FROZEN_WINDOWS[@]}"; do
-    read -r from to victim woke <<<"$w"
+    read -r from to victim woke ips <<<"$w"
     if [ "$1" = "$victim" ] && [ "$2" -ge "$from" ] && [ "$2" -le $((woke + 1500)) ]; then echo own; return 0; fi
+    if [ "$2" -ge "$from" ] && [ "$2" -le $((woke + 1500)) ] && only_frozen_asked "$ips" "$3"; then
+      echo asked; return 0
+    fi
     if [ "$2" -ge "$from" ] && [ "$2" -le "$to" ]; then echo frozen; return 0; fi
   done
   echo other
 }
 caught_timeouts=0
+asked_timeouts=0
 timeout_steps=()
 frozen_timeouts=0
 blocked=0
@@ -812,7 +827,7 @@ rejoins_records=0
 freeze_ms() { # CONTAINER: the pauses it went through, in ms
   local w from to victim woke
   for w in "${FROZEN_WINDOWS[@]}"; do
-    read -r from to victim woke <<<"$w"
+    read -r from to victim woke _ <<<"$w"
     [ "$victim" != "$1" ] || echo $((woke - from))
   done
 }
@@ -845,8 +860,9 @@ for i in $LIVE_NODES; do
     while IFS= read -r line; do
       [ -n "$line" ] || continue
       ms=$(line_ms "$line")
-      stands=$(against_freezes "$id" "$ms")
+      stands=$(against_freezes "$id" "$ms" "$line")
       if [ "$stands" = own ]; then caught_timeouts=$((caught_timeouts + 1)); continue; fi
+      if [ "$stands" = asked ]; then asked_timeouts=$((asked_timeouts + 1)); continue; fi
       timeout_lines+=("$name@node-$i $(cut -c1-200 <<<"$line")")
       timeout_steps+=("$(step_at "$ms")")
       if [ "$stands" = frozen ]; then frozen_timeouts=$((frozen_timeouts + 1)); fi
@@ -871,7 +887,7 @@ fi
 # which operations: the next run's log says, where a count alone did not
 [ "$timeouts" -eq 0 ] || EXPLAINED+=("---- the cluster operations that timed out (at most 12 lines)" \
   "$(printf '%s\n' "${timeout_lines[@]}" | head -n 12)")
-note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
+note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); cluster operations that timed out: $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $asked_timeouts calls to the paused member that their own timer gave up on, $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
 [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
 [ "$frozen_timeouts" -eq 0 ] || soft_fail "$frozen_timeouts cluster operations timed out while a slip was frozen"
 pass
