@@ -279,21 +279,30 @@ frozen_case() { # STEP SECONDS
 
 # what every member logged about membership, partitions and records since the fault (FAULT_MS):
 # the lines that tell a late removal's cause (a member suspected late, a removal that timed out, a
-# promotion that waited), in time order, at most 30
-explain_miss() {
-  local i id name since
+# promotion that waited), or for a slip called late its record's way to poule, in time order, at
+# most 30; and every line since the fault, in a file under E2E_LOG_DIR (/tmp)
+explain_miss() { # WHAT
+  local i id name since kept pattern
   since=$(awk -v t="${FAULT_MS:-$(now_ms)}" 'BEGIN { printf "%.3f", t / 1000 - 1 }')
+  pattern="Member (left|joined)|Suspecting|Removed record|Could not remove|Cannot read all|records kept|[Mm]igration|[Pp]romotion|mastership|[Tt]imeout|timed out|anew|[Mm]erg"
+  # a slip called late: whether its record was published, reached poule's pool, or was swept
+  if grep -q "called" <<<"$1"; then
+    pattern="Published|Unpublished|publishing it again|Could not publish|the pool|Removed record|Could not remove|records kept|Cannot read all|readable again|Subscrib|Merged back|anew"
+  fi
+  # every line since the fault, kept for a run on this machine: the 30 below are often not enough
+  kept="${E2E_LOG_DIR:-/tmp}/multinode-e2e-miss-$(date +%H%M%S)-$RANDOM.log"
   for i in $LIVE_NODES; do
     while read -r id name; do
       [ -n "$id" ] || continue
       name=${name#"${STACK}_"}
-      node_docker "$i" logs --since "$since" "$id" 2>&1 \
-        | grep -E "Member (left|joined)|Suspecting|Removed record|Could not remove|Cannot read all|records kept|[Mm]igration|[Pp]romotion|mastership|[Tt]imeout|timed out|anew|[Mm]erg" \
-        | grep -v "^\s" | sed -E "s/\[[0-9.]+\]:[0-9]+ \[[a-z0-9-]+\] \[[0-9.]+\] //; s/^/$(cut -d. -f1,2 <<<"$name")@node-$i /" \
-        | cut -c1-240 || true
+      node_docker "$i" logs --since "$since" "$id" 2>&1 | grep -v "^\s" \
+        | sed -E "s/\[[0-9.]+\]:[0-9]+ \[[a-z0-9-]+\] \[[0-9.]+\] //; s/^/$(cut -d. -f1,2 <<<"$name")@node-$i /" || true
     done < <(node_docker "$i" ps -a --filter "label=com.docker.stack.namespace=$STACK" --format '{{.ID}} {{.Names}}' \
       2>/dev/null | grep -v "_baseline\.")
-  done | sort -k2,2 | awk 'NR <= 30 { print } END { if (NR > 30) print "(" NR - 30 " more lines)" }'
+  done | sort -k2,2 > "$kept"
+  grep -E "$pattern" "$kept" | cut -c1-240 \
+    | awk 'NR <= 30 { print } END { if (NR > 30) print "(" NR - 30 " more lines)" }'
+  echo "(every service's lines since the fault: $kept)"
 }
 
 # ---- clean-up and summary ------------------------------------------------------------------------
