@@ -49,6 +49,11 @@ final class RecordStore {
     return this.<String>call("remove " + registration, () -> map().removeAsync(registration)).map(old -> old != null);
   }
 
+  /** Removes the record of {@code registration} only while it names {@code owner}. */
+  Future<RemoveIfOwnedBy.Outcome> removeIfOwnedBy(String registration, String owner) {
+    return call("remove " + registration, () -> map().submitToKey(registration, new RemoveIfOwnedBy(owner)));
+  }
+
   /**
    * What a whole read got: {@code whole} only when every partition answered exactly once; otherwise
    * {@code fault} says what did not.

@@ -125,11 +125,17 @@ final class RecordSweeper {
     // still moving): the log line says which
     long sentAt = System.currentTimeMillis();
     Long lostAt = departedAt.get(owner);
-    records.store().remove(record.getRegistration())
-      .onSuccess(present -> {
-        if (!present) {
+    records.store().removeIfOwnedBy(record.getRegistration(), owner)
+      .onSuccess(outcome -> {
+        if (outcome == RemoveIfOwnedBy.Outcome.ABSENT) {
           // removed meanwhile, and the event that says so has not arrived (or was lost)
           records.cache().forget(record.getRegistration());
+          return;
+        }
+        if (outcome == RemoveIfOwnedBy.Outcome.KEPT) {
+          // published again under a live node id meanwhile: its event brings the new record
+          LOG.info("Kept record {} {}:{}: published again since its node {} departed", record.getName(),
+            record.getLocation().getString("host"), record.getLocation().getValue("port"), owner);
           return;
         }
         removed++;

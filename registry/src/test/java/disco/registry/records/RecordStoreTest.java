@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import disco.registry.ClusterNode;
 import disco.registry.TestCluster;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,5 +53,36 @@ class RecordStoreTest {
     ended.set(true);
     reader.join(30_000);
     assertThat(thrown).as("whole reads that threw").isEmpty();
+  }
+
+  /**
+   * A sweep decides from the copy; seen in a CI run, its removal of a departed node's record landed
+   * after the owner, merged back under a new node id, had published the same registration again.
+   */
+  @Test
+  void sweep_removal_takes_a_record_only_while_it_names_the_departed_node() throws Exception {
+    ClusterNode a = cluster.join();
+    RecordStore store = a.clusterRecords().store();
+    await(store.put("r1", recordOf("r1", "new-node-id")));
+
+    assertThat(await(store.removeIfOwnedBy("r1", "departed-node-id"))).isEqualTo(RemoveIfOwnedBy.Outcome.KEPT);
+    assertThat(await(store.get("r1"))).as("the record published again").contains("new-node-id");
+
+    await(store.put("r1", recordOf("r1", "departed-node-id")));
+    assertThat(await(store.removeIfOwnedBy("r1", "departed-node-id"))).isEqualTo(RemoveIfOwnedBy.Outcome.REMOVED);
+    assertThat(await(store.get("r1"))).isNull();
+    assertThat(await(store.removeIfOwnedBy("r1", "departed-node-id"))).isEqualTo(RemoveIfOwnedBy.Outcome.ABSENT);
+
+    await(store.put("r2", "not a record"));
+    assertThat(await(store.removeIfOwnedBy("r2", "departed-node-id"))).isEqualTo(RemoveIfOwnedBy.Outcome.KEPT);
+  }
+
+  private static String recordOf(String registration, String nodeId) {
+    return new Record().setName("slip").setRegistration(registration)
+      .setMetadata(new JsonObject().put(ServiceInstance.NODE_ID, nodeId)).toJson().encode();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
