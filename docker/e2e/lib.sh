@@ -16,7 +16,8 @@ T_START=$(date +%s)
 trap 'say "command failed at line $LINENO: $BASH_COMMAND"' ERR
 
 now_ms() { date +%s%3N; }
-secs_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; } # FROM_MS TO_MS
+secs_since() { secs_between "$1" "$(now_ms)"; }
 say() { printf '%(%H:%M:%S)T %s: %s\n' -1 "$E2E_NAME" "$*" >&2; }
 note() { TIMELINE+=("$(printf '%-40s %s' "$STEP" "$*")"); say "$STEP: $*"; }
 # the run's end names the failure, with what the services logged since the fault: a CI log keeps

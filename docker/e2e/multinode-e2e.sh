@@ -622,7 +622,7 @@ CALL_WATCH=$!
 first_call_s() { # ID
   local ms
   ms=$(awk -v id="$1" '$1 == id { print $2; exit }' "$called_file")
-  awk -v t="${ms:-$(now_ms)}" -v h="$healed" 'BEGIN { printf "%.1f", (t - h) / 1000 }'
+  secs_between "$healed" "${ms:-$(now_ms)}"
 }
 # the cluster can merge only once Docker's overlay carries the members' traffic between the two
 # sides again, which took from under a second to about 35 s after the same heal on this machine
@@ -667,9 +667,9 @@ rm -f "$net_back_file"
 # timed by the members' own logs: the look that confirms one view can take seconds of an engine
 # that is busy after the heal, and timed by its end, the figure held that wait too
 one_at=$(last_view_change "$healed" "$look_end")
-heal_s=$(awk -v t="${one_at:-$look_end}" -v h="$healed" 'BEGIN { printf "%.1f", (t - h) / 1000 }')
+heal_s=$(secs_between "$healed" "${one_at:-$look_end}")
 check_limit "$heal_s" 20 60 "one cluster again after the heal"
-note "$(look_began "$healed"); it ended $(awk -v t="$look_end" -v h="$healed" 'BEGIN { printf "%.1f", (t - h) / 1000 }') s after, and the last view changed $(if [ -n "$one_at" ]; then echo "$heal_s s after (the figure)"; else echo "in no member's log since the heal, so the figure is the look's end"; fi)"
+note "$(look_began "$healed"); it ended $(secs_between "$healed" "$look_end") s after, and the last view changed $(if [ -n "$one_at" ]; then echo "$heal_s s after (the figure)"; else echo "in no member's log since the heal, so the figure is the look's end"; fi)"
 if [ -n "$NET_BACK" ]; then
   note "the overlay carried the cut-off slips' connections to the $(wc -w <<<"$other_side") members on the other nodes $NET_BACK s after the heal (to within a look, 1-3 s)"
   if awk -v h="$heal_s" -v n="$NET_BACK" 'BEGIN { exit !(h >= n) }'; then
