@@ -7,14 +7,20 @@ import static disco.registry.TestCluster.throughout;
 import static disco.registry.TestCluster.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.map.EntryProcessor;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.types.HttpEndpoint;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -187,6 +193,70 @@ class RecordCleanupTest {
     throughout(Duration.ofMillis(3 * RecordSweeper.PERIOD_MS), "b's instance listed on c and its record kept",
       () -> directory.instances().size() == 3 && removed.isEmpty() && owners(a).contains(b.nodeId()));
     assertThat(a.clusterRecords().sweeper().removed()).isZero();
+  }
+
+  /**
+   * Seen in a CI run: a sweep's removal of a departed node's record landed after the same registration
+   * had been published again under a live node's id, and took a live slip out of every pool. Here the
+   * new publication holds the record's partition while the sweep's removal queues behind it.
+   */
+  @Test
+  void removal_that_lands_after_the_record_was_published_again_keeps_it() throws Exception {
+    Three nodes = threeNodesWithRecords();
+    ClusterNode a = nodes.a();
+    ClusterNode c = nodes.c();
+    // a key of a partition that a owns, so that c's crash neither moves it nor loses the publication
+    String key = IntStream.range(0, 10_000).mapToObj(i -> "raced-" + i)
+      .filter(k -> a.member().hazelcast().getPartitionService().getPartition(k).getOwner().localMember())
+      .findFirst().orElseThrow();
+    Record cs = a.records().stream().filter(r -> c.nodeId().equals(ServiceInstance.ownerOf(r))).findFirst().orElseThrow();
+    TestCluster.putRaw(a, key, signedCopy(a, cs, key, c.nodeId()));
+    within(Duration.ofSeconds(5), "the raced record in a's copy", () -> a.records().size() == 4);
+
+    String republished = signedCopy(a, cs, key, nodes.b().nodeId());
+    CompletionStage<Object> publication = a.clusterRecords().store().map()
+      .submitToKey(key, new PublishAfter(republished, 3_000));
+    assertThat(PublishAfter.STARTED.await(5, TimeUnit.SECONDS)).as("the publication holds the partition").isTrue();
+    TestCluster.crash(c);
+
+    within(Duration.ofSeconds(10), "c's own record swept", () -> a.records().stream()
+      .filter(r -> c.nodeId().equals(ServiceInstance.ownerOf(r))).allMatch(r -> key.equals(r.getRegistration()))
+      && a.records().size() == 3);
+    publication.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // the sweep's removal of the raced record ran after the publication, and must have kept it
+    throughout(Duration.ofMillis(2 * RecordSweeper.PERIOD_MS), "the record published again kept", () ->
+      a.records().stream().anyMatch(r -> key.equals(r.getRegistration()) && nodes.b().nodeId().equals(ServiceInstance.ownerOf(r))));
+    assertThat(removedBy(a, nodes.b())).as("records removed: c's own only").isEqualTo(1);
+  }
+
+  private static String signedCopy(ClusterNode signer, Record record, String registration, String owner) {
+    Record copy = new Record(record.toJson()).setRegistration(registration);
+    copy.getMetadata().put(ServiceInstance.NODE_ID, owner);
+    return signer.member().secret().sign(copy).toJson().encode();
+  }
+
+  /** Publishes {@code json} where the key's partition lives, after holding that partition {@code holdMs}. */
+  private static final class PublishAfter implements EntryProcessor<String, String, Object> {
+    static final CountDownLatch STARTED = new CountDownLatch(1);
+    private final String json;
+    private final long holdMs;
+
+    PublishAfter(String json, long holdMs) {
+      this.json = json;
+      this.holdMs = holdMs;
+    }
+
+    @Override
+    public Object process(Map.Entry<String, String> entry) {
+      STARTED.countDown();
+      try {
+        Thread.sleep(holdMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      entry.setValue(json);
+      return null;
+    }
   }
 
   /** A member that left a stuck cluster of one and joined again is a new member: its record follows it. */
