@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -135,9 +135,7 @@ class RecordCleanupTest {
       () -> a.records().isEmpty() ? null : a.records().get(0));
     // the record as this node signed it under a former id (a copy: the cached record is not touched);
     // set() returns once the map holds it, and the owner may replace it at once, so it is not awaited
-    Record stale = new Record(current.toJson());
-    stale.getMetadata().put("nodeId", "a-former-member-id");
-    a.clusterRecords().store().map().set(registration, a.member().secret().sign(stale).toJson().encode());
+    a.clusterRecords().store().map().set(registration, signedCopy(a, current, registration, "a-former-member-id"));
 
     within(Duration.ofSeconds(6), "record under the current id", () -> {
       List<Record> records = a.records();
@@ -215,9 +213,10 @@ class RecordCleanupTest {
     within(Duration.ofSeconds(5), "the raced record in a's copy", () -> a.records().size() == 4);
 
     String republished = signedCopy(a, cs, key, nodes.b().nodeId());
+    PublishAfter.started = new CountDownLatch(1);
     CompletionStage<Object> publication = a.clusterRecords().store().map()
       .submitToKey(key, new PublishAfter(republished, 3_000));
-    assertThat(PublishAfter.STARTED.await(5, TimeUnit.SECONDS)).as("the publication holds the partition").isTrue();
+    assertThat(PublishAfter.started.await(5, TimeUnit.SECONDS)).as("the publication holds the partition").isTrue();
     TestCluster.crash(c);
 
     within(Duration.ofSeconds(10), "c's own record swept", () -> a.records().stream()
@@ -233,6 +232,7 @@ class RecordCleanupTest {
     assertThat(removedBy(a, nodes.b())).as("records removed: c's own only").isEqualTo(1);
   }
 
+  /** {@code record} under {@code registration}, naming {@code owner}, signed as a member of the cluster signs. */
   private static String signedCopy(ClusterNode signer, Record record, String registration, String owner) {
     Record copy = new Record(record.toJson()).setRegistration(registration);
     copy.getMetadata().put(ServiceInstance.NODE_ID, owner);
@@ -241,7 +241,8 @@ class RecordCleanupTest {
 
   /** Publishes {@code json} where the key's partition lives, after holding that partition {@code holdMs}. */
   private static final class PublishAfter implements EntryProcessor<String, String, Object> {
-    static final CountDownLatch STARTED = new CountDownLatch(1);
+    // static: Hazelcast may run a copy of the processor, and the members share this JVM
+    static volatile CountDownLatch started;
     private final String json;
     private final long holdMs;
 
@@ -252,7 +253,7 @@ class RecordCleanupTest {
 
     @Override
     public Object process(Map.Entry<String, String> entry) {
-      STARTED.countDown();
+      started.countDown();
       try {
         Thread.sleep(holdMs);
       } catch (InterruptedException e) {
