@@ -6,6 +6,7 @@ import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
 import disco.registry.records.ClusterRecords;
 import disco.registry.records.OwnRecord;
+import disco.registry.records.RecordTasks;
 import disco.registry.records.ServiceIdentity;
 import disco.registry.records.ServiceInstance;
 import disco.registry.security.ClusterSecret;
@@ -47,7 +48,7 @@ public final class ClusterNode {
 
   /** As {@link #join(ClusterConfig, ClusterSecret)}, reporting into {@code metrics}. */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
-    return of(ClusterMember.join(cluster, secret, metrics));
+    return of(ClusterMember.join(cluster, secret, metrics, RecordTasks.serializers()));
   }
 
   /** The node of a member that has just joined. Blocks as {@link ClusterRecords#keep} does. */

@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.instance.impl.NodeShutdownHelper;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.partition.Partition;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -21,6 +22,7 @@ import io.vertx.core.VertxOptions;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -145,17 +147,20 @@ public final class ClusterMember {
   /**
    * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}.
    * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
-   * The member is not watched until {@link #watch}.
+   * The member is not watched until {@link #watch}. {@code serializers}: as
+   * {@link HazelcastSettings#build}.
    */
-  public static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
+  public static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics,
+                                   Map<Integer, DataSerializableFactory> serializers) {
     MembershipHistory history = new MembershipHistory();
-    return join(cluster, secret, metrics, history, DnsMemberDiscovery.of(cluster, history));
+    return join(cluster, secret, metrics, serializers, history, DnsMemberDiscovery.of(cluster, history));
   }
 
-  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics)}, finding peers through {@code discovery}. */
-  static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics, MembershipHistory history,
-                          DnsMemberDiscovery discovery) {
-    Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery);
+  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics, Map)}, finding peers through {@code discovery}. */
+  static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics,
+                            Map<Integer, DataSerializableFactory> serializers, MembershipHistory history,
+                            DnsMemberDiscovery discovery) {
+    Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery, serializers);
     // Hazelcast's start and join are most of a service's start: Vert.x and its meters are made meanwhile
     CompletableFuture<HazelcastInstance> started = new CompletableFuture<>();
     new Thread(() -> {

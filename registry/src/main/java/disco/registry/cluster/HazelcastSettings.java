@@ -7,6 +7,8 @@ import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import java.util.Map;
 
 /**
  * The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure
@@ -81,9 +83,15 @@ public final class HazelcastSettings {
   private HazelcastSettings() {
   }
 
-  /** {@code clusterName}: the name derived from the cluster secret, the one Hazelcast checks at join. */
-  public static Config build(ClusterConfig cluster, String clusterName, DnsMemberDiscovery discovery) {
+  /**
+   * {@code clusterName}: the name derived from the cluster secret, the one Hazelcast checks at join.
+   * {@code serializers}: the factories, by id, of the classes members send each other; every member
+   * must register the same.
+   */
+  public static Config build(ClusterConfig cluster, String clusterName, DnsMemberDiscovery discovery,
+                             Map<Integer, DataSerializableFactory> serializers) {
     Config config = new Config();
+    serializers.forEach(config.getSerializationConfig()::addDataSerializableFactory);
     config.setClusterName(clusterName);
     config.setLiteMember(cluster.lite());
 

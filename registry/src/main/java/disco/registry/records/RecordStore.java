@@ -5,6 +5,7 @@ import disco.registry.cluster.HazelcastSettings;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,10 @@ import java.util.stream.IntStream;
 /**
  * The records' map in the cluster, reached only through operations that never hold a thread and
  * that each fail after {@link #TIMEOUT_MS}: a frozen or unreachable member delays an answer, it never
- * blocks a caller. Futures complete on the caller's context.
+ * blocks a caller. Each operation is handed to Hazelcast from a worker thread, not the caller's event
+ * loop: Hazelcast serializes it and looks up its partition and proxy there, which costs microseconds
+ * once warm but loads classes at a first use, seconds on a starved node (StarvedStartIT). Futures
+ * complete on the caller's context.
  */
 final class RecordStore {
 
@@ -81,10 +85,11 @@ final class RecordStore {
     if (members.isEmpty()) {
       return Future.failedFuture("no data member in the cluster");
     }
-    IExecutorService executor = member.hazelcast().getExecutorService(READER);
     List<Future<LocalRecords.Part>> parts = members.stream()
-      .map(holder -> call("read all from " + holder.getAddress(),
-        () -> (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(HazelcastSettings.RECORDS_MAP), holder)))
+      .map(holder -> call("read all from " + holder.getAddress(), () -> {
+        IExecutorService executor = member.hazelcast().getExecutorService(READER);
+        return (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(HazelcastSettings.RECORDS_MAP), holder);
+      }))
       .toList();
     int partitions = member.hazelcast().getPartitionService().getPartitions().size();
     return Future.join(parts).recover(err -> Future.succeededFuture()).map(done -> {
@@ -117,14 +122,17 @@ final class RecordStore {
     });
   }
 
+  /**
+   * {@code operation} started on a worker, its answer on the caller's context. The caller's
+   * operations start in the order it asked for them (a removal never overtakes the write before it).
+   * Hazelcast refuses at once when it is shutting down or not joined: that fails the future as a late
+   * answer would.
+   */
   private <T> Future<T> call(String what, Supplier<CompletionStage<T>> operation) {
-    try {
-      return Future.fromCompletionStage(operation.get(), member.vertx().getOrCreateContext())
-        .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()));
-    } catch (RuntimeException e) {
-      // Hazelcast refuses at once when it is shutting down or not joined
-      return Future.failedFuture(what + " failed: " + e.getMessage());
-    }
+    Context caller = member.vertx().getOrCreateContext();
+    return caller.executeBlocking(operation::get, true)
+      .compose(started -> Future.fromCompletionStage(started, caller))
+      .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()));
   }
 }

@@ -1,9 +1,13 @@
 package disco.registry.records;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -13,9 +17,7 @@ import java.util.Map;
  * back after a split does; an unconditional removal then took a live slip out of poule's pool until
  * its owner noticed (seen in a CI run, 2026-12-04).
  */
-final class RemoveIfOwnedBy implements EntryProcessor<String, String, RemoveIfOwnedBy.Outcome> {
-
-  private static final long serialVersionUID = 1L;
+final class RemoveIfOwnedBy implements EntryProcessor<String, String, RemoveIfOwnedBy.Outcome>, IdentifiedDataSerializable {
 
   enum Outcome {
     /** The record named the departed node and is gone. */
@@ -26,7 +28,11 @@ final class RemoveIfOwnedBy implements EntryProcessor<String, String, RemoveIfOw
     KEPT
   }
 
-  private final String owner;
+  private String owner;
+
+  /** For {@link RecordTasks}: the owner comes from {@link #readData}. */
+  RemoveIfOwnedBy() {
+  }
 
   RemoveIfOwnedBy(String owner) {
     this.owner = owner;
@@ -50,5 +56,25 @@ final class RemoveIfOwnedBy implements EntryProcessor<String, String, RemoveIfOw
     }
     entry.setValue(null);
     return Outcome.REMOVED;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(owner);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    owner = in.readString();
+  }
+
+  @Override
+  public int getFactoryId() {
+    return RecordTasks.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return RecordTasks.REMOVE_IF_OWNED_BY;
   }
 }

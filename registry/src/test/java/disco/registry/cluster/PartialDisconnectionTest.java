@@ -16,6 +16,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import disco.registry.config.ClusterConfig;
+import disco.registry.records.RecordTasks;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import disco.registry.ClusterNode;
 import disco.registry.TestCluster;
+import disco.registry.records.RecordTasks;
 import disco.registry.records.OwnRecord;
 import disco.registry.records.ServiceIdentity;
 
@@ -156,7 +158,8 @@ class PartialDisconnectionTest {
   private HazelcastInstance dataMember() {
     ClusterConfig config = ClusterConfig.loopback(cluster.name());
     DnsMemberDiscovery discovery = DnsMemberDiscovery.of(config, new MembershipHistory());
-    Config settings = HazelcastSettings.build(config, TestCluster.SECRET.clusterName(config.name()), discovery);
+    Config settings = HazelcastSettings.build(config, TestCluster.SECRET.clusterName(config.name()), discovery,
+      RecordTasks.serializers());
     return ProbingJoiner.newMember(settings, discovery, List.of());
   }
 

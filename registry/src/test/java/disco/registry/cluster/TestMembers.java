@@ -3,6 +3,7 @@ package disco.registry.cluster;
 import disco.registry.cluster.ClusterMember.MemberChange;
 import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
+import disco.registry.records.RecordTasks;
 import disco.registry.security.ClusterSecret;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class TestMembers {
   /** A member whose names never resolve, and that finds its peers listening at {@code network} instead. */
   public static ClusterMember join(ClusterConfig config, ClusterSecret secret, List<InetSocketAddress> network) {
     MembershipHistory history = new MembershipHistory();
-    return ClusterMember.join(config, secret, new NodeMetrics(), history,
+    return ClusterMember.join(config, secret, new NodeMetrics(), RecordTasks.serializers(), history,
       new DnsMemberDiscovery(config.members(), config.port(), network, history));
   }
 
