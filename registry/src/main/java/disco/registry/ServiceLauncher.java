@@ -18,6 +18,7 @@ public final class ServiceLauncher {
   private static final long START_TIMEOUT_S = 120;
   private static final long UNDEPLOY_TIMEOUT_S = 10;
   private static final long LEAVE_TIMEOUT_S = 15;
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   private ServiceLauncher() {
   }
@@ -51,6 +52,11 @@ public final class ServiceLauncher {
 
   private static <C> void run(String service, Function<Env, C> readConfig, ServiceFactory<C> factory, boolean lite,
                               NodeMetrics metrics) {
+    // Netty's JFR events for its buffers: their first one registers JFR's metadata, hundreds of
+    // milliseconds of CPU on whichever event loop allocates first. -Dio.netty.jfr.enabled=true keeps them.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     ServiceSettings<C> settings;
     try {
       settings = ServiceSettings.fromEnv(service, new Env(System.getenv()), readConfig);
@@ -78,7 +84,11 @@ public final class ServiceLauncher {
     }
     ClusterNode node = null;
     try {
+      // beside the join, which waits on the network most of its time
+      Thread warm = new Thread(WarmStart::run, "warm-start");
+      warm.start();
       node = ClusterNode.join(cluster, secret, metrics);
+      warm.join();
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, deployment), "graceful-stop"));

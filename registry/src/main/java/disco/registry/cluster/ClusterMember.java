@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMember {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
-  /** A thread held longer than this is reported by Vert.x: nothing here should ever come close. */
+  /**
+   * A thread held longer than this is reported by Vert.x, with its stack: nothing here should ever
+   * come close, on a starved node too (StarvedStartIT).
+   */
   static final long MAX_EXECUTE_MS = 2_000;
   /** How long a node that left a split tries to start a new member before it gives up and turns unready. */
   static final long REJOIN_TIMEOUT_MS = 30_000;
@@ -173,7 +176,8 @@ public final class ClusterMember {
     Vertx vertx = Vertx.builder()
       .with(metrics.instrument(new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)))
+        .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(MAX_EXECUTE_MS).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)))
       .withMetrics(metrics.vertxMetrics())
       .build();
     HazelcastInstance hazelcast;
