@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * The watcher, poule and a slip started on one CPU that busy loops hold: their event loops and workers
  * must never be held past Vert.x's limit, which a starved node turns from milliseconds of work into
  * seconds. Busy loops outnumber the services' threads so that each thread gets a sliver of the CPU,
- * as on a 2-core node starting a swarm's tasks; the earlier starts, with their first use of the
- * HTTP stack and their first cluster task on an event loop, had a loop held 2.3-3.6 s here.
+ * as on a 2-core node starting a swarm's tasks. A start that makes its first use of the HTTP stack,
+ * or its first cluster task, on an event loop fails here (docs/DESIGN.md, "Nothing waits on an event loop").
  */
 @Timeout(300)
 class StarvedStartIT {

@@ -28,10 +28,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Members frozen as {@code docker pause} freezes them (SIGSTOP). When it is the master, the next
  * oldest member claims mastership, and the others accept the claim only once their own heartbeat
- * deadline for the master has run out, up to a second after the claimant's. A claim that gave up on
- * them at once left the claimant alone beside the rest, and that split never healed: a 3-node
- * swarm's rolling update, 2026-11-30. Real processes: a frozen JVM is what the other members must
- * tell from a slow one.
+ * deadline for the master has run out, up to a second after the claimant's. A claim that gives up on
+ * them at once leaves the claimant alone beside the rest, a split that may never heal. Real
+ * processes: a frozen JVM is what the other members must tell from a slow one.
  */
 @Timeout(180)
 class FrozenMemberIT {
@@ -78,7 +77,7 @@ class FrozenMemberIT {
    * frozen member for its view before its own detector gives up on it, and Hazelcast waits on that
    * call in steps of 5 s, so the two would leave no sooner than the master's deadline (2-4 s after
    * the freeze) plus 5 s. MastershipClaimWatch ends that wait once the member's heartbeat is a
-   * deadline and an interval overdue: they leave about 4.5 s after the freeze.
+   * deadline and an interval overdue.
    */
   @Test
   void the_claim_does_not_wait_on_a_member_frozen_with_the_master() {
@@ -108,9 +107,8 @@ class FrozenMemberIT {
   /**
    * A slip frozen 45 s: the three others, all data members, neither send it anything nor try to
    * connect to it once it is gone, also past the 30 s they wait where a tie is possible (each of
-   * them then tried a connection every second, and a split-brain check that reached a slip as it
-   * woke timed out on its answer: docs/RELIABILITY.md, item 30), and it merges back into them by
-   * itself once it wakes.
+   * them would try a connection every second, and a split-brain check that reached a slip as it
+   * woke would time out on its answer), and it merges back into them by itself once it wakes.
    */
   @Test
   void the_others_leave_a_frozen_slip_alone_and_it_merges_back_by_itself() throws InterruptedException {
@@ -144,8 +142,8 @@ class FrozenMemberIT {
    * A slip frozen only until the others have removed it, as a long collector pause or a starved
    * core can freeze one: it wakes alone, and Hazelcast's split-brain search, not the watchdog's
    * rejoin 8 s later, takes it back. On loopback discovery names 32 ports, most with nobody on them,
-   * and the search waited 5 s on each such port it asked before the next: the woken slip joined anew
-   * instead, called again 12.8-13.8 s after the wake (bench/frozen-member.sh).
+   * and the search would wait 5 s on each such port it asked before the next, so that the woken slip
+   * joined anew instead, seconds later (bench/frozen-member.sh measures it).
    */
   @Test
   void a_slip_woken_soon_after_its_removal_merges_back_without_joining_anew() throws InterruptedException {

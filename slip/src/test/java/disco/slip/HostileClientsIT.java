@@ -150,8 +150,7 @@ class HostileClientsIT {
       }
       long openedMs = (System.nanoTime() - openStart) / 1_000_000;
       // connected is not yet accepted: probe once slip holds them. The count before may include a
-      // connection of an earlier test that slip closes meanwhile (a clean-clone CI run waited 30 s
-      // for the exact count), so a few descriptors of slack
+      // connection of an earlier test that slip closes meanwhile, so a few descriptors of slack
       TestCluster.within(Duration.ofSeconds(30), "slip holds the connections (" + fdsBefore + " descriptors before)",
         () -> openDescriptors() >= fdsBefore + SLOWLORIS - 10);
 

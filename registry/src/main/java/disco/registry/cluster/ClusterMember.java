@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * This process's member of the Hazelcast cluster, beside a plain (not clustered) Vert.x that serves
  * HTTP. It joins by probing the addresses its peers' names resolve to, joins anew when it finds
  * itself stuck apart after a split, and reports membership changes and merges on the context of
- * whoever subscribed. It knows nothing of the records it holds: {@code disco.registry.records} does.
+ * whoever subscribed. It knows nothing of the records it holds ({@code disco.registry.records} does):
+ * the records side tells {@link DataHealth} whether the cluster's data answers, and the watchdog reads it.
  */
 public final class ClusterMember {
 
@@ -78,17 +79,14 @@ public final class ClusterMember {
   private volatile long mergingSince = -1;
   /**
    * Hazelcast's merge holds its lifecycle lock until the merged data is written, after the join
-   * too: a rejoin must end it, or terminate() waits on that lock (RELIABILITY item 27).
+   * too: a rejoin must end it, or terminate() waits on that lock (StuckMemberTest).
    */
   private volatile boolean mergeHoldsLock;
   /** Hazelcast stopped this member by itself: a merge whose join failed. The watchdog starts a new one. */
   private volatile boolean stoppedByItself;
   private volatile boolean rejoining;
   private volatile String nodeId;
-  /** Every read and write of this node's own record. */
-  private final FaultClock ownRecord = new FaultClock();
-  /** The whole reads of the records: every partition's entries, once each. */
-  private final FaultClock recordsRead = new FaultClock();
+  private final DataHealth dataHealth = new DataHealth();
 
   private ClusterMember(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
                       MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
@@ -110,9 +108,8 @@ public final class ClusterMember {
       @Override
       public void memberAdded(MembershipEvent event) {
         // during a merge, members appear once it has joined the other side: what is left (merging
-        // the data) is no stuck join, though it may wait on a member that does not answer. Taken
-        // for stuck after 10 s, such a merge was ended, and the member, joined anew, could not
-        // write its record for 20 s (RELIABILITY item 26)
+        // the data) is no stuck join, though it may wait on a member that does not answer. Ended as
+        // stuck, the member would join anew into partitions still migrating, unable to write its record
         mergingSince = -1;
         inet(event.getMember()).ifPresent(history::joined);
         report(event.getMember(), true);
@@ -236,8 +233,7 @@ public final class ClusterMember {
     }
     hazelcast = fresh;
     mergeHoldsLock = false;
-    ownRecord.reset();
-    recordsRead.reset();
+    dataHealth.reset();
     listenTo(fresh);
     newMemberHandlers.forEach(handler -> handler.accept(fresh));
     LOG.info("Joined again as {}: {} members", nodeId(), members().size());
@@ -271,27 +267,9 @@ public final class ClusterMember {
     return since < 0 ? -1 : System.currentTimeMillis() - since;
   }
 
-  /**
-   * A read or write of this node's own record answered, or failed: a member whose own record has
-   * failed for long is stuck in a partition that does not answer, and joins anew.
-   */
-  public void ownRecordAnswered(boolean answered) {
-    ownRecord.answered(answered);
-  }
-
-  /** How long every read and write of this node's own record has failed, or -1 while they answer. */
-  long ownRecordFailingForMs() {
-    return ownRecord.failingForMs();
-  }
-
-  /** Told by the records' copy after each whole read it tried: whether every partition answered once. */
-  public void recordsReadWhole(boolean whole) {
-    recordsRead.answered(whole);
-  }
-
-  /** How long no whole read of the records has succeeded, or -1 while they do. */
-  long recordsUnreadableForMs() {
-    return recordsRead.failingForMs();
+  /** Where the records side reports whether this member reaches the cluster's data. */
+  public DataHealth dataHealth() {
+    return dataHealth;
   }
 
   /** Whether Hazelcast stopped this member by itself since the last rejoin: it needs a new one. */

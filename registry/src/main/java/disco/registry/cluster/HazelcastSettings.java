@@ -11,73 +11,62 @@ import com.hazelcast.nio.serialization.DataSerializableFactory;
 import java.util.Map;
 
 /**
- * The Hazelcast configuration every node uses: tcp-ip join on resolved addresses, fast failure
- * detection, quick split-brain healing, and no cluster operation allowed to wait long.
+ * The Hazelcast configuration every node uses: join through discovery on resolved addresses, fast
+ * failure detection, quick split-brain healing, and no cluster operation allowed to wait long. Each
+ * setting beside Hazelcast's default, with what it buys and costs, is in docs/DESIGN.md; the ones a
+ * running member must read as set are checked by HazelcastSettingsTest.
  */
 public final class HazelcastSettings {
 
   /** vertx-service-discovery's map of records: key = registration id, value = the record's JSON text. */
   public static final String RECORDS_MAP = "service.registry";
 
-  /** Seconds; docs/RELIABILITY.md has the measurements behind them. */
+  /**
+   * Heartbeat every second, a member suspected after 3 s without one (Hazelcast: 5 s and 60 s).
+   * A live member must get a heartbeat out within 3 s on a busy node, or it is expelled and merges
+   * back (FrozenMemberIT).
+   */
   public static final int HEARTBEAT_INTERVAL = 1;
   public static final int MAX_NO_HEARTBEAT = 3;
   /**
-   * Seconds between split-brain checks: a member that was frozen, or the members of a node that was
-   * cut off, merge back on the first check that finds the other side once it answers again.
+   * Seconds between split-brain checks (Hazelcast: 300, then 120): the two sides of a split merge on
+   * the first check after they can reach each other again.
    */
   public static final int MERGE_DELAY = 2;
   /**
-   * An operation on a frozen member fails after this instead of Hazelcast's 60 s: a caller retries
-   * against the records it already holds rather than waiting on a member that cannot answer.
+   * An operation on a member that does not answer fails after this (Hazelcast: 60 s): callers go on
+   * with the records they hold rather than wait on a frozen member.
    */
   public static final int OPERATION_TIMEOUT_MS = 1_500;
-
+  /** Records are a few hundred bytes each: 31 partitions (Hazelcast: 271) move less at each membership change. */
   public static final int PARTITIONS = 31;
   /**
-   * Seconds a connection attempt to another member may take. A peer that is there accepts within
-   * milliseconds; the kernel resends a lost SYN after 1 s. Hazelcast's advanced network config sets
-   * no limit by default (0), so an attempt made while a node was cut off went on resending SYNs for
-   * up to 127 s, doubling the pause each time, and Hazelcast makes no second attempt to an address
-   * while one is under way: after a heal, the split-brain check's message to the other side waited
-   * for that attempt's next SYN: 3.8 and 4.1 s in the two heals traced, up to 15 s after a 30 s cut
-   * (an attempt made 14 s into it sends its SYNs at 15, 17, 21, 29 and 45 s), and a merge needs
-   * several connections.
+   * Seconds a connection attempt to a member may take (Hazelcast's advanced network config: no
+   * limit). Hazelcast makes no second attempt to an address while one is under way, so an attempt
+   * made during a partition would hold back every message to that address after the heal.
    */
   public static final int SOCKET_CONNECT_TIMEOUT = 2;
   /**
-   * When the master is lost, the next oldest member claims mastership and asks every member for its
-   * view. A member accepts only once its own heartbeat deadline for the master has run out, up to a
-   * heartbeat interval after the claimant's; until then it answers "retry". Hazelcast retries the
-   * claim as many times as this timeout has seconds: the first 5 at once, the next with a pause
-   * that doubles from 1 ms to 500 ms. At 4 (4 retries within milliseconds) the claimant dropped every
-   * member that had not yet suspected the master and stayed alone: the cluster shattered on a
-   * frozen master on loopback (FrozenMemberIT) and on a 3-node swarm's rolling update, where the
-   * split never healed. At 20 the others have 3.5 s to agree. It also bounds the wait on a member
-   * that does not answer at all, but that member is suspected itself within the heartbeat deadline,
-   * and the claim stops waiting on it then (at the latest 5 s into the claim, Hazelcast's poll step).
+   * Seconds the next oldest member's mastership claim is retried (Hazelcast: 120). A member accepts
+   * the claim only once its own heartbeat deadline for the old master has run out, up to a heartbeat
+   * interval after the claimant's; too few retries and the claimant drops every member that has not
+   * suspected the master yet, and stays alone (FrozenMemberIT). The claim stops waiting on a member
+   * that does not answer once that member is suspected itself (MastershipClaimWatch).
    */
   public static final int MASTERSHIP_CLAIM_TIMEOUT = 20;
   /**
-   * Seconds a partition migration may take before it fails and the master plans it again; 300 by
-   * default. A migration's message to a member its holder cannot connect to is dropped after a few
-   * tries, and the partition then refuses every write until this runs out. After a heal, the overlay
-   * connects the cut-off slips with the tasks Swarm started during the cut 15 to over 80 s late, and
-   * a cut-off slip whose record lay in such a partition stayed uncalled until Swarm stopped it
-   * (docs/RELIABILITY.md, item 28). Migrating a partition of a few records takes milliseconds.
+   * Seconds a partition migration may take before the master plans it again (Hazelcast: 300). A
+   * migration whose message to an unreachable member was lost leaves its partition refusing writes
+   * until it times out (PartialDisconnectionTest); migrating a few records takes milliseconds.
    */
   public static final int MIGRATION_TIMEOUT = 15;
   /**
-   * Seconds a joining member's start waits to be connected to every member: Hazelcast checks once a
-   * second, 120 times by default, before the start goes on. The connections a joiner opens to every
-   * member of a large cluster are seldom all up at the first check, so the join paid a whole second,
-   * sometimes more; and a member it cannot reach (frozen, or across a half-healed overlay) held the
-   * start until that member was gone. With none, the start goes on at once and each connection comes
-   * up when first used, as it does for the members already there: a slip joining a cluster of 21
-   * was ready after 1.96-2.84 s instead of 2.51-5.05 s, 6 joins each, alternated (docs/BENCHMARKS.md).
+   * Seconds a joiner's start waits to be connected to every member (Hazelcast: 120, checked once a
+   * second). None: the start goes on at once and each connection comes up when first used, so a
+   * member that cannot be reached does not hold a join (HazelcastSettingsTest).
    */
   public static final int CONNECT_ALL_WAIT = 0;
-  /** Milliseconds before Hazelcast tries again an operation that met a failure it retries (a migrating partition). */
+  /** Milliseconds before Hazelcast retries an operation that met a migrating partition (Hazelcast: 500). */
   public static final int RETRY_PAUSE_MS = 100;
 
   private HazelcastSettings() {
@@ -97,9 +86,9 @@ public final class HazelcastSettings {
 
     // the advanced network config, with a member endpoint only: its connections wait for a silent
     // peer without spinning. The plain one (one port for members, clients and REST) negotiates the
-    // protocol in an encoder that, on a connection to a frozen member (whose kernel still accepts),
-    // keeps an output thread at 100% of a core until the peer answers (FrozenPeerTest), which starved
-    // the member's heartbeats under the stack's CPU limit and got healthy members expelled.
+    // protocol in an encoder that keeps an output thread busy on a connection to a frozen member,
+    // whose kernel still accepts, until the peer answers: under a CPU limit that starves the
+    // member's own heartbeats (FrozenPeerTest)
     ServerSocketEndpointConfig members = new ServerSocketEndpointConfig()
       .setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(100)
       .setPublicAddress(cluster.host())
@@ -113,10 +102,9 @@ public final class HazelcastSettings {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     // the tcp-ip connection timeout stays Hazelcast's 5 s: it is how long a joiner asks for a master
-    // before it claims mastership itself, and a claim waits on every address it asks, reachable or
-    // not. Tried at 2 s (a fresh stack then formed 3 s sooner), a CI run had its rescheduled slips
-    // healthy 50 s after a node loss, against 17-20 s at 5 s: joins towards addresses that may not
-    // answer yet.
+    // before it claims mastership itself, and tasks that start together must find each other's
+    // master rather than each claim their own. Shorter forms a fresh stack sooner but makes joins
+    // towards addresses that do not answer yet fail and retry (docs/DESIGN.md, joining)
     join.getTcpIpConfig().setEnabled(false);
     join.getDiscoveryConfig().addDiscoveryStrategyConfig(
       new DiscoveryStrategyConfig(discovery));
@@ -126,8 +114,6 @@ public final class HazelcastSettings {
     // copy (up to 3 in all), so records survive the loss of any two members
     config.addMapConfig(new MapConfig(RECORDS_MAP).setBackupCount(0).setAsyncBackupCount(2));
 
-    // records are a few hundred bytes each: 271 partitions (the default) only multiply the migrations
-    // every scale event and every freeze set off, on machines where a busy core delays heartbeats
     config.setProperty("hazelcast.partition.count", String.valueOf(PARTITIONS));
     // nothing reads Hazelcast's metrics here; collecting them costs a busy 2-core node CPU
     config.getMetricsConfig().setEnabled(false);
@@ -137,16 +123,12 @@ public final class HazelcastSettings {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // SIGTERM first unpublishes and drains: ServiceLauncher shuts Hazelcast down after that
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    // the master takes a join request at once unless it took another less than this long ago, so
-    // joiners that come together are still taken together. Its default batching (max.wait 20 s)
-    // held every join for this second, which cost a slip joining a running cluster a second of its
-    // start; with no wait at all, 20 slips started at once took 59 s to be called instead of 33 s
-    // (docs/BENCHMARKS.md). A joiner gives up on a master that does not take it after 10 s plus
-    // max.wait. Its own first look for peers is ProbingJoiner's and does not wait on either.
+    // the master takes a join request at once unless it took another less than a second ago, so
+    // joiners that come together are still taken together, in one batch, and a lone joiner is not
+    // held (Hazelcast batches for up to 20 s). With no wait at all, a storm of joiners migrates
+    // partitions once per joiner. ProbingJoiner's first look for peers waits on neither
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
-    // an operation that meets a partition migrating, as a joining member's first write can, is tried
-    // again after this pause: 500 ms by default
     config.setProperty("hazelcast.invocation.retry.pause.millis", String.valueOf(RETRY_PAUSE_MS));
     config.setProperty("hazelcast.partition.migration.timeout", String.valueOf(MIGRATION_TIMEOUT));
     config.setProperty("hazelcast.connect.all.wait.seconds", String.valueOf(CONNECT_ALL_WAIT));
@@ -156,7 +138,6 @@ public final class HazelcastSettings {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY));
     config.setProperty("hazelcast.operation.call.timeout.millis", String.valueOf(OPERATION_TIMEOUT_MS));
-    // Hazelcast's default is 120 s: MASTERSHIP_CLAIM_TIMEOUT says why 20
     config.setProperty("hazelcast.mastership.claim.timeout.seconds", String.valueOf(MASTERSHIP_CLAIM_TIMEOUT));
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "15");
     // socket writes stay on Hazelcast's IO threads: a caller's thread never does network I/O

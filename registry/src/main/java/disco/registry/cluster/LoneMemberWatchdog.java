@@ -19,10 +19,9 @@ import org.slf4j.LoggerFactory;
  * Gets this member back from the small side of a split that Hazelcast does not heal. A member that
  * woke from a freeze, or the members of a node cut off the network, find the others gone; once the
  * others answer again, Hazelcast's split-brain check should merge the two sides within seconds, and
- * usually does, but on the overlay the minority was seen to stay apart for minutes although the
- * others answered (its slips were then never called again). A new slip of a rolling update was
- * seen to join such a side, which then left, and to stay alone for over a minute beside the full
- * cluster. So this member leaves and joins again as a new one, asking first the peers it saw answer
+ * usually does, but on an overlay a minority can stay apart for minutes although the others answer
+ * (its slips then never called again), and a new member can join such a side as it leaves and stay
+ * alone beside the full cluster. So this member leaves and joins again as a new one, asking first the peers it saw answer
  * outside its cluster ({@link ProbingJoiner}), when, for {@link #REJOIN_AFTER_MS}:
  * <ul>
  *   <li>this side lost more members at once than it kept ({@link MembershipHistory}) and one of the
@@ -52,35 +51,33 @@ final class LoneMemberWatchdog {
   /**
    * A merge takes a second or two, most of it the join to the other side's master. One that goes on
    * longer is stuck: Hazelcast would keep trying for up to 320 s, the member alone and unable to
-   * leave meanwhile (seen on the overlay: a slip alone for minutes beside the full cluster).
+   * leave meanwhile (StuckMemberTest).
    */
   static final long MAX_MERGE_MS = 10_000;
   /**
    * A member in the cluster whose own record could be neither read nor written for this long cannot
-   * reach the partition that holds it, and nobody calls it. Seen after a heal: the cut-off node's
-   * slips merged back within seconds, the overlay carried their traffic to the tasks Swarm had
-   * started during the cut only seconds later, and every write of their records then timed out for
-   * over a minute, until Swarm stopped them (RELIABILITY item 27). A new member starts with fresh
-   * connections to all. Longer than the failover of a frozen partition owner (a few seconds).
+   * reach the partition that holds it, and nobody calls it: after a heal, the overlay may carry a
+   * cut-off node's traffic to the tasks Swarm started during the cut only later than the rest, and
+   * the writes of its slips' records then time out for as long. A new member starts with fresh
+   * connections to all (PartialDisconnectionTest). Longer than the failover of a frozen partition
+   * owner (a few seconds).
    */
   static final long MAX_OWN_RECORD_FAILING_MS = 10_000;
   /**
    * A member that has read no whole copy of the records for this long, with the same members, sees
-   * a cluster it cannot read. Seen once in a storm of 20 slips started at once: poule merged into the
-   * slips' cluster, its own record answered, but every whole read from then on missed the part of
-   * most members, for the 5 minutes the run lasted, and it called 6 slips of 20. Longer than a
-   * migration towards a member that cannot be reached takes to fail (15 s), twice over.
+   * a cluster it cannot read, and its callers miss the instances whose records it cannot see: a
+   * storm of joins can leave a member so, its own record answering. Twice as long as a migration
+   * towards a member that cannot be reached takes to fail.
    */
   static final long MAX_RECORDS_UNREADABLE_MS = 30_000;
   /**
    * A partition whose owner left has none until the master commits the promotion of a backup, which
-   * takes milliseconds. Seen in a storm of 20 slips started at once on 2 cores: the master's promotion
-   * commit to itself timed out once, and Hazelcast 5.3.8 refused every retry from then on ("Another
-   * promotion is being run currently"), so 10 partitions of 31 had no owner for the 8 minutes the
-   * run lasted: no record in them could be read or written, whatever the members did. Hazelcast's
-   * own promotion state lives in the member, so the master leaves, and the next oldest member, a
-   * new master, promotes the backups. A partition whose owner left in the middle of a migration
-   * stays without one until that migration times out (15 s; seen at 16 s in another storm): twice that.
+   * takes milliseconds. When the master's promotion commit to itself times out, Hazelcast 5.3.8
+   * refuses every retry from then on ("Another promotion is being run currently"), and no record in
+   * those partitions can be read or written, whatever the members do. Hazelcast's promotion state
+   * lives in the member, so the master leaves, and the next oldest member, a new master, promotes
+   * the backups (StuckMemberTest). A partition whose owner left in the middle of a migration stays
+   * without one until that migration times out: twice that.
    */
   static final long MAX_OWNERLESS_MS = 2L * HazelcastSettings.MIGRATION_TIMEOUT * 1_000L;
 
@@ -134,14 +131,14 @@ final class LoneMemberWatchdog {
       Set<InetSocketAddress> members = memberAddresses();
       long sameMembersForMs = steadyMembers.sameForMs(members, now);
       // a merge has its own bound above; while the members change, partitions move and a write may
-      // fail for as long (20 slips started at once: members that left for it kept the others' writes
-      // failing, 122 rejoins in 5 minutes), so only the time with the same members counts
-      long failing = merging >= 0 ? -1 : Math.min(member.ownRecordFailingForMs(), sameMembersForMs);
+      // fail for as long, and members that left for it would keep the others' writes failing: only
+      // the time with the same members counts
+      long failing = merging >= 0 ? -1 : Math.min(member.dataHealth().ownRecordFailingForMs(), sameMembersForMs);
       if (ownRecordFailing.due(failing)) {
         member.rejoin("Own record neither read nor written for " + failing + " ms with the same members", List.of());
         return;
       }
-      long unreadable = merging >= 0 ? -1 : Math.min(member.recordsUnreadableForMs(), sameMembersForMs);
+      long unreadable = merging >= 0 ? -1 : Math.min(member.dataHealth().unreadableForMs(), sameMembersForMs);
       if (recordsUnreadable.due(unreadable)) {
         member.rejoin("No whole read of the records for " + unreadable + " ms with the same members", List.of());
         return;

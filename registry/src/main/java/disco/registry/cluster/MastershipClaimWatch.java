@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * Ends this member's wait on a silent member while it claims mastership. When the master is lost,
  * the next oldest member claims mastership and asks every member it did not yet suspect for its
  * view. Hazelcast 5.3.8 waits on a silent one in steps of 5 s ({@code FETCH_MEMBER_LIST_MILLIS}),
- * and a suspicion that comes meanwhile does not end the step: a node cut off the network with the
- * master and another member on it lost its slips' records after 8.5 s instead of about 4 (the
- * other member's heartbeat deadline ran out one heartbeat pass after the master's).
+ * and a suspicion that comes meanwhile does not end the step: when a node is cut off with the
+ * master and another member on it, the claim would wait a whole step on that member, and the
+ * records of the node's slips would be removed seconds late (FrozenMemberIT, the multi-node e2e's
+ * partition case).
  * <p>
  * Once a member has sent no heartbeat for the deadline plus one heartbeat interval, Hazelcast's own
  * detector, which looks once an interval, has suspected it too, and the claim will leave it out

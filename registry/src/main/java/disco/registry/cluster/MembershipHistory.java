@@ -28,10 +28,10 @@ final class MembershipHistory {
   static final long QUARANTINE_MS = 30_000;
   /**
    * How long a member lost alone is left alone while this side keeps more data members than it lost
-   * within {@link #RECENT_MS}. Once its 30 s were over, every member's {@link LoneMemberWatchdog}
-   * tried a connection to a frozen slip each second, and a split-brain check that reached one as it
-   * woke timed out waiting on its answer (docs/RELIABILITY.md, item 30); the member merged by itself
-   * a few seconds later all the same. A bound still, should this side not be the one it merges into.
+   * within {@link #RECENT_MS}: once a shorter quarantine is over, every member's
+   * {@link LoneMemberWatchdog} dials the frozen member each second, and a split-brain check that
+   * reaches it as it wakes times out waiting on its answer, while the member merges by itself all the
+   * same (MembershipHistoryTest). A bound still, should this side not be the one it merges into.
    */
   static final long LOST_ALONE_MS = 120_000;
   /** Members lost within this much of each other were lost together: a split, not departures. */
@@ -72,7 +72,7 @@ final class MembershipHistory {
     } else if (lostTogether.size() > 1) {
       // lost together: a split, not a freeze. The other side may well be the one to merge into:
       // Hazelcast counts data members only, and Swarm starts the replacements of a cut-off node's
-      // tasks beside it. Quarantined, they held this side's merge back until 30 s after the cut
+      // tasks beside it. Quarantined, they would hold this side's merge back for the quarantine
       lostTogether.forEach(quarantinedUntil::remove);
     } else if (!minority) {
       quarantinedUntil.put(address, now + LOST_ALONE_MS);

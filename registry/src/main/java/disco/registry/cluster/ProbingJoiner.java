@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
  * Hazelcast's own first look waits {@code hazelcast.wait.seconds.before.join} (whole seconds, at
  * least 1, or discovery is never asked) for discovery to name a peer; and on loopback, where the
  * port range is named whether anyone listens or not, it asks the refusing ports, then waits a second
- * before it gives up on them. Either way a member with no peer paid a second of a start of about two
- * (docs/BENCHMARKS.md). Here the first look keeps only the addresses that accept a connection, so a
- * member with no peer forms its cluster at once.
+ * before it gives up on them. Either way a member with no peer pays a second of its start. Here the
+ * first look keeps only the addresses that accept a connection, so a member with no peer forms its
+ * cluster at once (ProbingJoinerTest).
  * <p>
  * That is enough for members that start together: Hazelcast opens a member's port before its first
  * look, so of two members, the one that looks later finds the other listening. While discovery
@@ -34,13 +34,13 @@ import java.util.stream.Collectors;
  * peer named before it listens; when it names no one but this member, nobody is waited for. On a
  * fresh stack the look goes on for {@link #FRESH_STACK_LOOK_MS}: tasks on several nodes start
  * together and find each other only through the overlay, and there it waits as long as Hazelcast
- * did, which formed one cluster without a merge in the deploys measured (at 300 ms, a CI deploy had
- * a member that formed a cluster of its own first).
+ * would, so that they form one cluster rather than several that merge later
+ * (FreshStackFormationTest; the multi-node e2e's deploy case).
  * <p>
  * A member that joins anew to leave the small side of a split looks {@code towards} the members it
  * saw answer outside its cluster, and asks only those when any answers: asking everyone, the members
- * of the small side that rejoined at the same moment found each other first and formed the small
- * side again (docs/RELIABILITY.md, item 24).
+ * of the small side that rejoin at the same moment may find each other first and form the small
+ * side again (ProbingJoinerTest).
  */
 final class ProbingJoiner extends DiscoveryJoiner {
 
@@ -104,13 +104,12 @@ final class ProbingJoiner extends DiscoveryJoiner {
   /**
    * The addresses the split-brain search asks (Hazelcast's only other use of them): those that
    * accept a connection. The search asks them one at a time and waits up to 5 s for a connection to
-   * each before it asks the next, and on loopback discovery names the whole port range. A slip that
-   * woke alone from a freeze of a few seconds asked the 32 ports in turn, 3 of them members, and
-   * waited on the silent ones until the watchdog made it join anew after 8 s: called again 12.8-13.8 s
-   * after the wake in each of 5 freezes (bench/frozen-member.sh). Over an overlay discovery names the
-   * tasks Swarm lists, which answer once up, so the search asks what it asked before, less the tasks
-   * not listening yet or any more. This cluster's own members are left out before the probe, as the
-   * search leaves them out after: a steady cluster's master probes none of its members every 2 s.
+   * each before it asks the next, and on loopback discovery names the whole port range: a member
+   * woken from a freeze would wait on the silent ports long enough for the watchdog to make it join
+   * anew, where a merge takes seconds (FrozenMemberIT). Over an overlay discovery names the tasks
+   * Swarm lists, which answer once up, so the search asks what it asked before, less the tasks not
+   * listening yet or any more. This cluster's own members are left out before the probe, as the
+   * search leaves them out after: a steady cluster's master probes none of its members.
    */
   @Override
   protected Collection<Address> getPossibleAddresses() {
@@ -124,8 +123,7 @@ final class ProbingJoiner extends DiscoveryJoiner {
   /**
    * How long the first look goes on while no peer answers. When discovery names no one but this
    * member (its own name, in a container on its own), a peer that comes later finds this member
-   * listening already, so nothing is gained by waiting: the lone slip's start paid these 300 ms
-   * (docs/BENCHMARKS.md, "Nothing to wait for").
+   * listening already, so nothing is gained by waiting (ProbingJoinerTest).
    */
   static long lookMs(boolean freshStack, boolean anyoneNamed) {
     if (freshStack) {

@@ -12,9 +12,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * The services' logging, set up in code: one line per event on the console, with Hazelcast's and
  * Netty's chatter and a false alarm of Micrometer's ({@link VertxGaugeReRegistration}) left out.
- * Logback finds it through {@code META-INF/services} before it looks for an XML file: in a slip's
- * image this takes about 50 ms of the start, where reading the same set-up from XML took about 200
- * (docs/BENCHMARKS.md, "Logging set up in code"). Logback's own ways still win:
+ * Logback finds it through {@code META-INF/services} before it looks for an XML file: a quarter of
+ * what reading the same set-up from XML costs a start (docs/BENCHMARKS.md). Logback's own ways still win:
  * {@code -Dlogback.configurationFile} (the watcher sets it), or a {@code logback.xml} or
  * {@code logback-test.xml} on the class path.
  */

@@ -17,6 +17,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,7 @@ public final class NodeMetrics {
   private final Counter republished;
   private final Counter merges;
   private final MultiGauge recordsPerService;
+  private final Map<String, Counter> timeouts = new ConcurrentHashMap<>();
   private final boolean httpServerMeters;
 
   /** With every meter Vert.x has, its HTTP server's per-request ones included. */
@@ -41,8 +43,9 @@ public final class NodeMetrics {
 
   /**
    * {@code httpServerMeters} false: without Vert.x's HTTP server meters, which look up five meters by
-   * their tags on every request (5 % of slip's throughput at 5000 requests in flight, docs/BENCHMARKS.md);
-   * a service on that hot path counts its requests with meters of its own, registered once.
+   * their tags on every request, a cost a service at thousands of requests in flight can measure
+   * (docs/BENCHMARKS.md); a service on that hot path counts its requests with meters of its own,
+   * registered once.
    */
   public NodeMetrics(boolean httpServerMeters) {
     this.httpServerMeters = httpServerMeters;
@@ -119,5 +122,16 @@ public final class NodeMetrics {
 
   public void merged() {
     merges.increment();
+  }
+
+  /**
+   * An operation of this node on the cluster gave up waiting: {@code operation} says which
+   * ({@code write}, {@code read}, {@code remove}, {@code sweep}, {@code read-part}: one member's share
+   * of a whole read, {@code subscribe}). None holds a thread meanwhile; the multi-node e2e reads these.
+   */
+  public void operationTimedOut(String operation) {
+    timeouts.computeIfAbsent(operation, name -> Counter.builder("disco.cluster.operation.timeouts").tag("operation", name)
+      .description("Operations of this node on the cluster that gave up waiting for an answer").register(registry))
+      .increment();
   }
 }

@@ -42,9 +42,8 @@ public final class ClusterRecords {
     metrics.rejected(() -> records.cache.rejected().size());
     records.cache.onChange(v -> metrics.records(records.all().stream()
       .collect(Collectors.groupingBy(Record::getName, Collectors.counting()))));
-    // subscribing to the map's events waits for every member to register it: here, on the joining
-    // thread, not on the event loop, where a slip starting in the soak while a killed member was not
-    // yet removed had its event loop held 2.0-2.1 s (RELIABILITY item 23)
+    // subscribing to the map's events waits for every member to register it, seconds when one of
+    // them is gone but not yet removed: here, on the joining thread, never on the event loop
     records.cache.listenTo(member.hazelcast());
     member.onNewMember(records.cache::listenTo);
     records.context.runOnContext(v -> {

@@ -100,7 +100,7 @@ public final class OwnRecord {
     store.put(registration, record.toJson().encode())
       .onComplete(done -> {
         writing = false;
-        member.ownRecordAnswered(done.succeeded());
+        member.dataHealth().ownRecordAnswered(done.succeeded());
       })
       .onSuccess(v -> {
         if (withdrawn) {
@@ -128,7 +128,7 @@ public final class OwnRecord {
     if (withdrawn || writing || !firstWrite.future().isComplete()) {
       return;
     }
-    store.get(registration).onComplete(read -> member.ownRecordAnswered(read.succeeded())).onSuccess(stored -> {
+    store.get(registration).onComplete(read -> member.dataHealth().ownRecordAnswered(read.succeeded())).onSuccess(stored -> {
       String fault = stored == null ? "missing" : faultIn(stored);
       if (withdrawn || fault == null) {
         return;

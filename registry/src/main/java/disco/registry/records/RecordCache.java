@@ -5,7 +5,6 @@ import disco.registry.cluster.HazelcastSettings;
 import io.vertx.core.Context;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -87,11 +86,10 @@ final class RecordCache {
    * never call it on an event loop.
    * <p>
    * The subscription is an operation on every member, and a member too busy to answer within the
-   * operation timeout fails it: 21 JVMs starting on 2 cores had 14 slips exit at their start
-   * (docs/BENCHMARKS.md). So it is tried again. A cluster that churns for longer than the wait no
-   * longer fails the start or the rejoin (5 slips of 20 exited so, after 60 s of attempts, in a
-   * storm of 2026-12-04): the attempts go on in the background, and until every member takes one,
-   * the whole read every {@link #RECONCILE_MS} brings what the missing events would have.
+   * operation timeout fails it, as many do when a score of JVMs start together on 2 cores. So it is
+   * tried again (RecordSubscriptionTest). A cluster that churns for longer than the wait does not
+   * fail the start or the rejoin: the attempts go on in the background, and until every member takes
+   * one, the whole read every {@link #RECONCILE_MS} brings what the missing events would have.
    * A member that took a failed attempt keeps that registration too and sends each event twice;
    * the copy takes an event as the entry's latest value, so the second changes nothing.
    */
@@ -140,9 +138,10 @@ final class RecordCache {
       member.<String, String>getMap(HazelcastSettings.RECORDS_MAP).addEntryListener(new Events(), true);
       return true;
     } catch (HazelcastException e) {
-      // "timed out" as before: the multi-node e2e counts such lines among the cluster's operation timeouts
-      LOG.warn("Subscribing to the records' events {}, trying again: {}",
-        e instanceof OperationTimeoutException ? "timed out" : "failed", firstSentence(e.getMessage()));
+      if (RecordStore.timedOut(e)) {
+        this.member.metrics().operationTimedOut("subscribe");
+      }
+      LOG.warn("Subscribing to the records' events failed, trying again: {}", firstSentence(e.getMessage()));
       pauseUntil(next);
       return false;
     }
@@ -197,7 +196,7 @@ final class RecordCache {
     changedDuringRead = new HashSet<>();
     store.readAll()
       .onSuccess(snapshot -> {
-        member.recordsReadWhole(snapshot.whole());
+        member.dataHealth().wholeReadAnswered(snapshot.whole());
         if (snapshot.whole()) {
           if (readFailingSince >= 0) {
             readFailingSince = -1;
@@ -211,7 +210,7 @@ final class RecordCache {
         }
       })
       .onFailure(err -> {
-        member.recordsReadWhole(false);
+        member.dataHealth().wholeReadAnswered(false);
         retryLater(err.getMessage());
       })
       .onComplete(done -> {

@@ -4,6 +4,7 @@ import disco.registry.cluster.ClusterMember;
 import disco.registry.cluster.HazelcastSettings;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -41,21 +43,21 @@ final class RecordStore {
   }
 
   Future<Void> put(String registration, String json) {
-    return call("write " + registration, () -> map().setAsync(registration, json));
+    return call("write", registration, () -> map().setAsync(registration, json));
   }
 
   Future<String> get(String registration) {
-    return call("read " + registration, () -> map().getAsync(registration));
+    return call("read", registration, () -> map().getAsync(registration));
   }
 
   /** Whether there was a record to remove. */
   Future<Boolean> remove(String registration) {
-    return this.<String>call("remove " + registration, () -> map().removeAsync(registration)).map(old -> old != null);
+    return this.<String>call("remove", registration, () -> map().removeAsync(registration)).map(old -> old != null);
   }
 
   /** Removes the record of {@code registration} only while it names {@code owner}. */
   Future<RemoveIfOwnedBy.Outcome> removeIfOwnedBy(String registration, String owner) {
-    return call("remove " + registration, () -> map().submitToKey(registration, new RemoveIfOwnedBy(owner)));
+    return call("sweep", registration, () -> map().submitToKey(registration, new RemoveIfOwnedBy(owner)));
   }
 
   /**
@@ -86,7 +88,7 @@ final class RecordStore {
       return Future.failedFuture("no data member in the cluster");
     }
     List<Future<LocalRecords.Part>> parts = members.stream()
-      .map(holder -> call("read all from " + holder.getAddress(), () -> {
+      .map(holder -> call("read-part", "from " + holder.getAddress(), () -> {
         IExecutorService executor = member.hazelcast().getExecutorService(READER);
         return (CompletionStage<LocalRecords.Part>) executor.submitToMember(new LocalRecords(HazelcastSettings.RECORDS_MAP), holder);
       }))
@@ -126,13 +128,28 @@ final class RecordStore {
    * {@code operation} started on a worker, its answer on the caller's context. The caller's
    * operations start in the order it asked for them (a removal never overtakes the write before it).
    * Hazelcast refuses at once when it is shutting down or not joined: that fails the future as a late
-   * answer would.
+   * answer would. One that gave up waiting, on this timeout or Hazelcast's, is counted by {@code kind}.
    */
-  private <T> Future<T> call(String what, Supplier<CompletionStage<T>> operation) {
+  private <T> Future<T> call(String kind, String on, Supplier<CompletionStage<T>> operation) {
     Context caller = member.vertx().getOrCreateContext();
     return caller.executeBlocking(operation::get, true)
       .compose(started -> Future.fromCompletionStage(started, caller))
       .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()));
+      .recover(err -> {
+        if (timedOut(err)) {
+          member.metrics().operationTimedOut(kind);
+        }
+        return Future.failedFuture(kind + " " + on + " failed: " + err.getMessage());
+      });
+  }
+
+  /** Whether {@code err}, or what it wraps, is a wait given up: this store's timeout or Hazelcast's. */
+  static boolean timedOut(Throwable err) {
+    for (Throwable cause = err; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TimeoutException || cause instanceof OperationTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

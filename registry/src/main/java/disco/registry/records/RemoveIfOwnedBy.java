@@ -14,8 +14,8 @@ import java.util.Map;
  * Run where a record's partition lives by {@link RecordStore#removeIfOwnedBy}: removes the record only
  * while it still names the departed node. A sweep decides from the copy, and its removal can land
  * after the owner published the same registration again under its new node id, as a member merging
- * back after a split does; an unconditional removal then took a live slip out of poule's pool until
- * its owner noticed (seen in a CI run, 2026-12-04).
+ * back after a split does; an unconditional removal would take a live instance out of its callers'
+ * pools until its owner noticed (RecordCleanupTest, RecordStoreTest).
  */
 final class RemoveIfOwnedBy implements EntryProcessor<String, String, RemoveIfOwnedBy.Outcome>, IdentifiedDataSerializable {
 

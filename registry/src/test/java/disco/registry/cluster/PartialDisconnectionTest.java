@@ -41,10 +41,10 @@ import disco.registry.records.ServiceIdentity;
 
 /**
  * A member in the cluster that cannot reach the partition holding its own record: after a heal, the
- * overlay carried a cut-off node's traffic to the tasks started during the cut only seconds after
- * the rest, and its slips, back in the cluster, could not write their records for over a minute
- * (RELIABILITY item 27). Here one member closes every connection to the one that owns its record's
- * partition, while both still hear the master.
+ * overlay may carry a cut-off node's traffic to the tasks started during the cut later than the
+ * rest, and its slips, back in the cluster, cannot write their records meanwhile. Here one member
+ * closes every connection to the one that owns its record's partition, while both still hear the
+ * master.
  */
 @Timeout(90)
 class PartialDisconnectionTest {
@@ -124,8 +124,8 @@ class PartialDisconnectionTest {
 
   /**
    * Hazelcast's message that moves a partition to a member its holder cannot connect to is lost, and
-   * the partition refused every write until the migration's timeout ran out: 300 s by default, long
-   * after the two could connect (RELIABILITY item 28).
+   * the partition refuses every write until the migration's timeout runs out: 300 s by default, long
+   * after the two can connect.
    */
   @Test
   void partition_migrating_towards_a_member_its_holder_could_not_reach_takes_writes_soon_after_they_connect() {

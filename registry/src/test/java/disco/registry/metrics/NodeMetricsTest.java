@@ -35,4 +35,17 @@ class NodeMetricsTest {
       assertThat(rss).isBetween(20.0 * 1024 * 1024, 4096.0 * 1024 * 1024);
     }
   }
+
+  /** The multi-node e2e reads these lines, in this form, to judge the operations that timed out. */
+  @Test
+  void operations_that_gave_up_waiting_are_counted_by_kind() {
+    NodeMetrics metrics = new NodeMetrics();
+    metrics.operationTimedOut("read-part");
+    metrics.operationTimedOut("read-part");
+    metrics.operationTimedOut("write");
+
+    assertThat(metrics.scrape()).contains("# TYPE disco_cluster_operation_timeouts_total counter",
+      "disco_cluster_operation_timeouts_total{operation=\"read-part\"} 2.0",
+      "disco_cluster_operation_timeouts_total{operation=\"write\"} 1.0");
+  }
 }

@@ -1,0 +1,6 @@
+/**
+ * What every HTTP server of the platform accepts from a client, and for how long: request line and
+ * header sizes, bodies, the request head deadline and idle connections. It knows nothing of the
+ * cluster or of records.
+ */
+package disco.registry.http;
