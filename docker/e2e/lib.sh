@@ -1,5 +1,6 @@
-# Shared by the end-to-end scripts (sourced, not run): timeline, failures, bounded waits, tools.
-# The caller sets E2E_NAME and, before its steps, STEP.
+# Shared by the end-to-end scripts (sourced, not run): timeline, failures, bounded waits, tools, the
+# figures written to E2E_RESULTS. The caller sets E2E_NAME before sourcing it and, before its steps,
+# STEP.
 # shellcheck shell=bash
 
 TIMELINE=()
@@ -57,13 +58,45 @@ why_not() { # COMMAND...
   [ -z "$seen" ] || printf '; %s' "$seen"
 }
 
+# ---- the figures, one JSON line each in E2E_RESULTS ----------------------------------------------
+# Written as they are measured (a run that fails midway keeps what it measured), appended: "run"
+# (the start, UTC) and "commit" tell the runs apart. E2E_RESULTS defaults to
+# target/e2e-results/$E2E_NAME.jsonl under the repo root, which every e2e script cds to.
+E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+E2E_RESULTS=${E2E_RESULTS:-$E2E_ROOT/target/e2e-results/$E2E_NAME.jsonl}
+E2E_RUN=$(date -u -d "@$T_START" +%Y%m%dT%H%M%SZ)
+E2E_COMMIT=$(git -C "$E2E_ROOT" rev-parse --short HEAD 2>/dev/null) || E2E_COMMIT=""
+RESULTS_WRITTEN=0
+# KEY names the figure across runs: kebab-case, unique within the e2e, with no variable part (a node
+# number, a container id: those go in WHAT). VALUE a number; TARGET and BOUND numbers, or "" for
+# none. A figure that cannot be written is said, and the run goes on.
+result() { # KEY VALUE UNIT [TARGET] [BOUND] [WHAT]
+  if mkdir -p "$(dirname "$E2E_RESULTS")" 2>/dev/null \
+    && jq -nc --arg e2e "${E2E_NAME%-e2e}" --arg case "$STEP" --arg key "$1" --arg what "${6:-}" --arg value "$2" \
+      --arg unit "$3" --arg target "${4:-}" --arg bound "${5:-}" --arg commit "$E2E_COMMIT" --arg run "$E2E_RUN" \
+      --arg time "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+      def num: if . == "" then null else tonumber end;
+      { e2e: $e2e, case: $case, key: $key, what: (if $what == "" then null else $what end),
+        value: ($value | tonumber), unit: $unit, target: ($target | num), bound: ($bound | num),
+        commit: (if $commit == "" then null else $commit end), run: $run, time: $time }' \
+      >>"$E2E_RESULTS" 2>/dev/null; then
+    RESULTS_WRITTEN=$((RESULTS_WRITTEN + 1))
+  else
+    say "warning: figure $1 ($2 $3) not written to $E2E_RESULTS"
+  fi
+}
+
 # a measured figure against its target and its bound. The target is the promise the README makes
 # and the figure docs/RELIABILITY.md reports: a miss is listed at the end of the run. The bound is
 # generous (a slow CI machine, a busy core): beyond it the behaviour is broken and the run fails.
+# The figure is written to E2E_RESULTS as KEY, in seconds.
 MISSED=()
-check_limit() { # FIGURE_S TARGET_S BOUND_S WHAT
+check_limit() { # KEY FIGURE_S TARGET_S BOUND_S WHAT
+  # shellcheck disable=SC2034
   local within
   within() { awk -v w="$1" -v l="$2" 'BEGIN { exit !(w <= l) }'; }
+  result "$1" "$2" s "$3" "$4" "$5"
+  shift
   if within "$1" "$2"; then
     note "$4: $1 s (target $2 s)"
   elif within "$1" "$3"; then
@@ -119,6 +152,7 @@ print_timeline() { # RC STEPS_TOTAL
   fi
   local failed=$(( $2 - PASSED - ${#SKIPPED[@]} ))
   [ "$1" -ne 0 ] || failed=0
+  echo "figures: $RESULTS_WRITTEN of this run (run $E2E_RUN) in $E2E_RESULTS"
   echo "$E2E_NAME: $PASSED passed, ${#SKIPPED[@]} not tested, $failed failed"
 }
 
@@ -132,6 +166,7 @@ make_cluster_secret() {
   # compose and `docker run` mount the file itself: the containers' user must be able to read it
   chmod 644 "$DISCO_SECRET_FILE"
   export DISCO_SECRET_FILE
+  # shellcheck disable=SC2034  # read by the caller
   SECRET_ARGS=(-v "$DISCO_SECRET_FILE:/run/secrets/cluster_secret:ro" -e CLUSTER_SECRET_FILE=/run/secrets/cluster_secret)
 }
 
@@ -139,9 +174,12 @@ api() { curl -fsS --max-time 3 "$POULE_URL$1"; }
 stats() { api /api/stats; }
 errors() { stats | jq -er .errors; }
 
-errors_delta_zero() { # ERRORS_BEFORE
-  local now
+# the failed calls since ERRORS_BEFORE, also written as the figure KEY (target and bound 0)
+errors_delta_zero() { # KEY ERRORS_BEFORE
+  local key=$1 now
+  shift
   now=$(errors) || fail "poule's stats do not answer"
+  result "$key" "$((now - $1))" calls 0 0 "failed calls in poule"
   note "failed calls: $((now - $1)) (errors $1 -> $now)"
   [ "$now" -eq "$1" ] || fail "$((now - $1)) calls failed"
 }
@@ -216,22 +254,25 @@ all_on_version() { # VERSION N
 
 # rolling update of N slips to 0.0.2 under poule's load: zero failed calls
 rolling_update_step() { # N
-  local E t
+  local E t took
   STEP="${STEP_PREFIX:-}rolling update to 0.0.2"
   E=$(errors)
   t=$(now_ms)
   swarm service update --detach --image disco/slip:0.0.2 "$(slip_service)" >/dev/null 2>&1
   wait_update 300 completed
   note "swarm update completed after $WAITED s"
+  result update-swarm-completed "$WAITED" s "" "" "swarm's rolling update to 0.0.2 completed"
   wait_until 60 "every slip on 0.0.2" all_on_version 0.0.2 "$1"
-  note "every slip host on 0.0.2 (records + calls) after $(secs_since "$t") s"
-  errors_delta_zero "$E"
+  took=$(secs_since "$t")
+  note "every slip host on 0.0.2 (records + calls) after $took s"
+  result update-all-on-new-version "$took" s "" "" "every slip host on 0.0.2 (records + calls), after the update began"
+  errors_delta_zero update-failed-calls "$E"
   pass
 }
 
 # update to 0.0.3, which never turns ready: swarm rolls back by itself and no call ever reaches it
 rollback_step() { # N
-  local E t deadline seen_003 s state tasks_003 image
+  local E t deadline seen_003 s state tasks_003 image took
   STEP="${STEP_PREFIX:-}update to 0.0.3 (unready)"
   E=$(errors)
   t=$(now_ms)
@@ -255,15 +296,18 @@ rollback_step() { # N
     [ "$(now_ms)" -lt "$deadline" ] || fail "no rollback within 300 s (state '$state')"
     sleep 0.5
   done
-  note "swarm rolled back by itself after $(secs_since "$t") s"
+  took=$(secs_since "$t")
+  note "swarm rolled back by itself after $took s"
+  result rollback-completed "$took" s "" "" "swarm rolled the update to the unready 0.0.3 back by itself"
   [ "$seen_003" = 0 ] || fail "calls were routed to a 0.0.3 host"
   tasks_003=$(swarm service ps --format '{{.Image}} {{.CurrentState}}' "$(slip_service)" | grep -c 'disco/slip:0.0.3' || true)
+  result rollback-unready-tasks "$tasks_003" count "" "" "tasks of 0.0.3 started and failed"
   [ "$tasks_003" -ge 1 ] || fail "no 0.0.3 task was ever started: the rollback proves nothing"
   image=$(swarm service inspect "$(slip_service)" --format '{{.Spec.TaskTemplate.ContainerSpec.Image}}')
   [ "${image%%@*}" = disco/slip:0.0.2 ] || fail "service image after rollback is $image"
   wait_until 60 "every slip back on 0.0.2" all_on_version 0.0.2 "$1"
   stats | jq -e '[.perHost[].version] | all(. != "0.0.3")' >/dev/null || fail "perHost lists a 0.0.3 host"
   note "$tasks_003 task(s) of 0.0.3 started and failed; none ever in poule's instances or perHost"
-  errors_delta_zero "$E"
+  errors_delta_zero rollback-failed-calls "$E"
   pass
 }

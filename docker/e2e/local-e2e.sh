@@ -67,7 +67,9 @@ t=$(now_ms)
 DASHBOARD_PORT=$PORT WATCHER_PORT=$((PORT + 1)) ./disco up 2 >"$UP_LOG" 2>&1 &
 UP_PID=$!
 wait_until 600 "./disco up has started everything" grep -q "following the cluster" "$UP_LOG"
-note "build, archives and start in $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "build, archives and start in $took s"
+result up-started "$took" s "" "" "./disco up 2: build, archives and start"
 for jar in slip/target/slip.jar poule/target/poule.jar registry/target/registry.jar; do
   [ -s "${jar%.jar}.jsa" ] || fail "no AppCDS archive beside $jar: $(grep -i archive "$UP_LOG" | tail -n 1)"
 done
@@ -93,23 +95,27 @@ E=$(errors)
 t=$(now_ms)
 ./disco add >/dev/null
 wait_until 30 "poule calls slip-3" serving "slip-1 slip-2 slip-3" "$t"
-note "slip-3 called $(secs_since "$t") s after ./disco add began (its JVM's start included)"
+took=$(secs_since "$t")
+note "slip-3 called $took s after ./disco add began (its JVM's start included)"
+result add-called "$took" s "" "" "the added slip called after ./disco add began (its JVM's start included)"
 from_archive slip-3 slip/target/slip.jar
-errors_delta_zero "$E"
+errors_delta_zero add-failed-calls "$E"
 pass
 
 # ---- 3. kill and 4. remove -----------------------------------------------------------------------
 
-# ./disco kill and remove stop the newest slip
+# ./disco kill and remove stop the newest slip; the figures are COMMAND-out-of-pool, ...
 stop_case() { # STEP COMMAND NEWEST
   STEP=$1
-  local t
+  local t took
   E=$(errors)
   t=$(now_ms)
   ./disco "$2" >/dev/null
   POLL_S=0.1 wait_until 30 "$3 out of poule's pool, the others called" serving "slip-1 slip-2" "$t"
-  note "$3 out of poule's pool $(secs_since "$t") s after ./disco $2 began"
-  errors_delta_zero "$E"
+  took=$(secs_since "$t")
+  note "$3 out of poule's pool $took s after ./disco $2 began"
+  result "$2-out-of-pool" "$took" s "" "" "the newest slip out of poule's pool after ./disco $2 began"
+  errors_delta_zero "$2-failed-calls" "$E"
   pass
 }
 stop_case "3 ./disco kill" kill slip-3

@@ -72,6 +72,7 @@ remove_own_resources() {
   local ids
   if command -v docker-compose >/dev/null 2>&1; then compose down -t 5 >/dev/null 2>&1 || true; fi
   ids=$(docker ps -aq --filter "label=$LABEL" 2>/dev/null) || true
+  # shellcheck disable=SC2086  # one argument per id
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
   docker network rm "$NET" "$NET-outside" >/dev/null 2>&1 || true
   if docker stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
@@ -79,6 +80,7 @@ remove_own_resources() {
   fi
   # network removal is asynchronous: the same stack name can be deployed again only after it
   local i
+  # shellcheck disable=SC2034
   for i in $(seq 1 90); do
     docker network ls --format '{{.Name}}' 2>/dev/null | grep -q "^${STACK}_" || return 0
     sleep 1
@@ -141,18 +143,24 @@ STEP="engine"
 t=$(now_ms)
 if ! timeout 10 docker info >/dev/null 2>&1; then STARTED_ENGINE=1; fi
 docker/engine.sh start || fail "the Docker engine cannot start (see docker/engine.sh output above)"
-note "engine + swarm ready in $(secs_since "$t") s ($(docker version --format '{{.Server.Version}}'))"
+took=$(secs_since "$t")
+note "engine + swarm ready in $took s ($(docker version --format '{{.Server.Version}}'))"
+result engine-ready "$took" s "" "" "engine + swarm ready"
 
 STEP="leftovers"
 t=$(now_ms)
 remove_own_resources
-note "own leftovers removed in $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "own leftovers removed in $took s"
+result leftovers-removed "$took" s "" "" "own leftovers removed"
 
 STEP="images"
 t=$(now_ms)
 docker/build-base-image.sh
 docker/build-images.sh
-note "base image + 5 images in $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "base image + 5 images in $took s"
+result images-built "$took" s "" "" "base image + 5 images"
 
 # ---- 1. deploy ---------------------------------------------------------------------------------
 
@@ -163,8 +171,10 @@ SLIP_VERSION=0.0.1 POULE_PORT=$PORT \
   || fail "docker stack deploy failed"
 wait_until 180 "3 slips + poule in the cluster, calls to all 3" slips_serving 3 "$t"
 note "converged in $WAITED s: 4 full members, 3 slip records, calls to all 3 hosts"
+result deploy-converged "$WAITED" s "" "" "converged: 4 full members, 3 slip records, calls to all 3 hosts"
 stats | jq -r '.perHost | to_entries | map("\(.key)=\(.value.calls)") | "calls per host: " + join(" ")' >&2
 E0=$(errors)
+result deploy-startup-failed-calls "$E0" calls "" "" "failed calls in poule during start-up (before any step)"
 [ "$E0" -eq 0 ] || note "warning: $E0 failed calls during start-up (before any step)"
 pass
 
@@ -205,7 +215,9 @@ SLIP_VERSION=0.0.1 POULE_PORT=$PORT PROMETHEUS_IMAGE=disco/prometheus-e2e:latest
 wait_until 120 "Prometheus scraping 3 slips, poule and the watcher" scraped_up 3
 # every member, scraped, counts the same cluster: 3 slips and poule as data members, the watcher lite
 wait_until 30 "every service reports 4 data members" prom_all_equal 'disco_cluster_members{role="data"}' 4
-note "every task found through tasks.<service> and scraped after $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "every task found through tasks.<service> and scraped after $took s"
+result prometheus-scraped "$took" s "" "" "Prometheus found every task through tasks.<service> and scraped it"
 pass
 
 # ---- 2. scale out and in -----------------------------------------------------------------------
@@ -216,10 +228,13 @@ t=$(now_ms)
 docker service scale --detach "$(slip_service)=6" >/dev/null 2>&1
 wait_until 120 "6 slips in the cluster, calls to all 6" slips_serving 6 "$t"
 note "6 members + records, all 6 called, after $WAITED s"
+result scale-out-serving "$WAITED" s "" "" "scaled to 6: 6 members + records, all 6 called"
 wait_until 60 "Prometheus scraping the 6 slips" scraped_up 6
 wait_until 30 "every service reports 7 data members" prom_all_equal 'disco_cluster_members{role="data"}' 7
-note "Prometheus scraped all 6, each reporting 7 data members, after $(secs_since "$t") s"
-errors_delta_zero "$E"
+took=$(secs_since "$t")
+note "Prometheus scraped all 6, each reporting 7 data members, after $took s"
+result scale-out-prometheus "$took" s "" "" "Prometheus scraped all 6 slips, each reporting 7 data members"
+errors_delta_zero scale-out-failed-calls "$E"
 
 STEP="2b scale slip=2"
 E=$(errors)
@@ -228,10 +243,14 @@ docker service scale --detach "$(slip_service)=2" >/dev/null 2>&1
 wait_until 120 "back to 2 slips" slips_serving 2 "$t"
 wait_until 60 "removed slip containers gone" \
   bash -c "[ \$(docker ps -q --filter label=com.docker.swarm.service.name=$(slip_service) | wc -l) -eq 2 ]"
-note "4 left (members, records, containers) after $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "4 left (members, records, containers) after $took s"
+result scale-in-left "$took" s "" "" "scaled to 2: 4 slips left (members, records, containers)"
 wait_until 60 "Prometheus down to the 2 slips" scraped_up 2
-note "Prometheus's slip targets down to 2 after $(secs_since "$t") s"
-errors_delta_zero "$E"
+took=$(secs_since "$t")
+note "Prometheus's slip targets down to 2 after $took s"
+result scale-in-prometheus "$took" s "" "" "Prometheus's slip targets down to 2"
+errors_delta_zero scale-in-failed-calls "$E"
 pass
 
 # ---- 3. kill a slip ----------------------------------------------------------------------------
@@ -244,10 +263,11 @@ t=$(now_ms)
 docker kill "$victim" >/dev/null
 # a finer poll: this figure is held to a 5 s promise
 POLL_S=0.1 wait_until 60 "record of killed slip $victim gone" record_absent "$victim"
-check_limit "$WAITED" "$RECORD_GONE_S" "$RECORD_GONE_BOUND_S" "record of killed $victim gone"
+check_limit kill-record-removed "$WAITED" "$RECORD_GONE_S" "$RECORD_GONE_BOUND_S" "record of killed $victim gone"
 wait_until 120 "replacement slip serving" slips_serving 2 "$t"
 note "replacement serving after $WAITED s"
-errors_delta_zero "$E"
+result kill-replacement-serving "$WAITED" s "" "" "replacement of the killed slip serving"
+errors_delta_zero kill-failed-calls "$E"
 pass
 
 # ---- 4. rolling update to 0.0.2 ----------------------------------------------------------------
@@ -260,7 +280,9 @@ STEP_PREFIX="5 " rollback_step 2
 STEP="stack removed"
 t=$(now_ms)
 remove_own_resources
-note "stack and its network removed in $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "stack and its network removed in $took s"
+result stack-removed "$took" s "" "" "stack and its network removed"
 
 # ---- 6. networks: default bridge vs user-defined ----------------------------------------------
 
@@ -268,6 +290,7 @@ STEP="6a default bridge: CLUSTER_MEMBERS=slip"
 t=$(now_ms)
 docker run -d --name disco-e2e-lonely-poule --label "$LABEL" -e CLUSTER_MEMBERS=slip "${SECRET_ARGS[@]}" \
   disco/poule:0.0.2 >/dev/null
+# shellcheck disable=SC2016
 wait_until 60 "poule on the default bridge exits" \
   bash -c '[ "$(docker inspect -f "{{.State.Status}}" disco-e2e-lonely-poule)" = exited ]'
 code=$(docker inspect -f '{{.State.ExitCode}}' disco-e2e-lonely-poule)
@@ -275,6 +298,8 @@ line=$(docker logs disco-e2e-lonely-poule 2>&1 | grep -E "cannot resolve '?slip'
 [ "$code" -ne 0 ] || fail "poule exited 0 although it cannot resolve slip"
 [ "$(grep -c . <<<"$line")" -eq 1 ] || fail "expected one line about not resolving slip, got: ${line:-nothing}"
 note "exit $code after $WAITED s, said: $line"
+result bridge-poule-exited "$WAITED" s "" "" "poule on the default bridge exited, unable to resolve slip"
+result bridge-poule-exit-code "$code" code "" "" "poule's exit code on the default bridge"
 
 STEP="6b user-defined network"
 t=$(now_ms)
@@ -287,6 +312,7 @@ slip_host=$(docker inspect -f '{{.Config.Hostname}}' disco-e2e-slip)
 wait_until 120 "poule calls slip on $NET" bash -c "curl -fsS --max-time 3 http://127.0.0.1:$BRIDGE_PORT/api/stats \
   | jq -e --arg h $slip_host '.perHost[\$h].calls > 0 and .errors == 0'"
 note "poule resolved slip and called it after $WAITED s, 0 failed calls"
+result user-network-called "$WAITED" s "" "" "poule on a user-defined network resolved slip and called it"
 pass
 
 # ---- 7. docker-compose: the same images on one engine, without swarm ---------------------------
@@ -307,21 +333,25 @@ compose_serving() { # N SINCE_MS
 }
 wait_until 180 "compose: poule calls its slip" compose_serving 1 "$t"
 note "up: poule calls the one slip after $WAITED s"
+result compose-up-called "$WAITED" s "" "" "docker-compose up: poule calls the one slip"
 E=$(errors)
 t=$(now_ms)
 compose up -d --scale slip=3 >/dev/null 2>&1 || fail "docker-compose up --scale slip=3 failed"
 wait_until 120 "compose: 3 slips called" compose_serving 3 "$t"
 note "scaled to 3: all 3 called after $WAITED s"
+result compose-scale-called "$WAITED" s "" "" "docker-compose scaled to 3: all 3 called"
 victim=$(compose_slips | head -n 1)
 t=$(now_ms)
 docker kill "$victim" >/dev/null
 POLL_S=0.1 wait_until 60 "compose: record of killed slip $victim gone" record_absent "$victim"
-check_limit "$WAITED" "$RECORD_GONE_S" "$RECORD_GONE_BOUND_S" "record of killed $victim gone"
-errors_delta_zero "$E"
+check_limit compose-kill-record-removed "$WAITED" "$RECORD_GONE_S" "$RECORD_GONE_BOUND_S" "record of killed $victim gone"
+errors_delta_zero compose-kill-failed-calls "$E"
 t=$(now_ms)
 compose down >/dev/null 2>&1 || fail "docker-compose down failed"
 [ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")" ] || fail "compose left containers"
-note "down: containers and network removed in $(secs_since "$t") s"
+took=$(secs_since "$t")
+note "down: containers and network removed in $took s"
+result compose-down "$took" s "" "" "docker-compose down: containers and network removed"
 pass
 
 [ "${#FAILURES[@]}" -eq 0 ] || { say "${#FAILURES[@]} promise(s) broken"; exit 1; }
