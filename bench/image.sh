@@ -8,6 +8,8 @@
 #   - RSS: a slip idle 10 s after ready; a slip under 5000 requests in flight (wrk, with its p99);
 #     poule calling 5 slips and the watcher watching them, 30 s after their start.
 #   bench/image.sh [--no-cds]    --no-cds: start the slips without their AppCDS archive
+# With BENCH_RESULTS set (bench/run.sh image sets it), also appends every figure of its tables to that
+# file as JSON lines (docs/results/README.md: bench "image"; bench/run.sh adds commit, run, machine).
 # Knobs: BENCH_IMAGE_RUNS (3), BENCH_IMAGE_TAG (the jar's version, 0.0.2), BENCH_IMAGE_LOAD_S (20).
 #   BENCH_IMAGE_ENV: KEY=VALUE pairs, space-separated, given to every container, to try a setting
 #   without building images again (MALLOC_ARENA_MAX=2, or JAVA_TOOL_OPTIONS=-Xss512k; no spaces in a value).
@@ -27,6 +29,7 @@ label=disco.bench=image
 die() { echo "bench/image: ERROR: $*" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 cleanup() {
+  rm -f "${figures:-}"
   docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker network rm "$net" >/dev/null 2>&1 || true
 }
@@ -78,6 +81,37 @@ members_seen() { curl -fsS --max-time 2 "http://$(ip_of "$1"):8080/cluster" | jq
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 range() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 mb() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%d", $1 / 1e6 }'; }
+# wrk's latency ("742.00ms", "1.02s", "850.00us") in ms
+to_ms() { awk -v v="$1" 'BEGIN { if (v == "") exit; n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
+
+# figure KEY WHAT VALUE UNIT TARGET PARAMS [SAMPLES...]: one line for $BENCH_RESULTS, kept in $figures
+# until the end (a run that dies writes none); VALUE and TARGET numbers ("" for none: null), PARAMS a
+# JSON object, SAMPLES the runs an aggregate is of
+figures=$(mktemp)
+figure() {
+  local key=$1 what=$2 value=$3 unit=$4 target=$5 params=$6
+  shift 6
+  jq -cn --arg key "$key" --arg what "$what" --arg value "$value" --arg unit "$unit" --arg target "$target" \
+    --argjson params "$params" --argjson common "$common" --arg samples "$*" \
+    '{bench: "image", key: $key, what: $what, value: ($value | if . == "" then null else tonumber end),
+      unit: $unit, target: ($target | if . == "" then null else tonumber end), bound: null,
+      params: ($common + $params), time: (now | strftime("%Y-%m-%dT%H:%M:%SZ"))}
+     + (if $samples == "" then {} else {samples: ($samples | split(" ") | map(tonumber))} end)' >>"$figures"
+}
+# stats KEY WHAT UNIT TARGET SAMPLES...: median, min and max of the runs, as the table's "median X (min-max)"
+stats() {
+  local key=$1 what=$2 unit=$3 target=$4 lo_hi
+  shift 4
+  lo_hi=$(range "$@")
+  figure "$key" "$what" "$(median "$@")" "$unit" "$target" '{"stat": "median"}' "$@"
+  figure "$key" "$what" "${lo_hi%-*}" "$unit" "$target" '{"stat": "min"}' "$@"
+  figure "$key" "$what" "${lo_hi#*-}" "$unit" "$target" '{"stat": "max"}' "$@"
+}
+# the run's settings, in every line's params
+common=$(jq -cn --argjson cds "$([ "$cds" = 1 ] && echo true || echo false)" --arg env "${BENCH_IMAGE_ENV:-}" \
+  --arg opts "${BENCH_IMAGE_JAVA_OPTS:-}" --arg tag "$tag" \
+  '{tag: $tag, cds: $cds} + (if $env == "" then {} else {env: $env} end)
+   + (if $opts == "" then {} else {javaOpts: $opts} end)')
 
 echo "### Images under the stack's limits"
 echo
@@ -86,10 +120,15 @@ echo
 echo "| image | size |"
 echo "|---|---|"
 for image in "disco/slip:$tag" "disco/poule:$tag" "disco/registry:$tag"; do
-  echo "| $image | $(mb "$image") MB |"
+  size=$(mb "$image")
+  echo "| $image | $size MB |"
+  service=${image#disco/}
+  figure size "image size, docker image inspect" "$size" MB 150 "{\"image\": \"${service%%:*}\"}"
 done
 if docker image inspect disco/jre-base:17-jlink >/dev/null 2>&1; then
-  echo "| disco/jre-base:17-jlink (their base: jlink runtime, Debian's libraries) | $(mb disco/jre-base:17-jlink) MB |"
+  size=$(mb disco/jre-base:17-jlink)
+  echo "| disco/jre-base:17-jlink (their base: jlink runtime, Debian's libraries) | $size MB |"
+  figure size "image size, docker image inspect" "$size" MB "" '{"image": "jre-base"}'
 fi
 echo
 
@@ -104,6 +143,8 @@ for i in $(seq 1 "$runs"); do
 done
 alone_start=$(median "${starts[@]}") alone_range=$(range "${starts[@]}")
 idle=$(median "${rss[@]}") idle_range=$(range "${rss[@]}")
+stats start-alone "start, slip forming a cluster of one, StartedAt to ready" ms 1500 "${starts[@]}"
+stats idle-rss "slip idle RSS, 10 s after ready" MiB 110 "${rss[@]}"
 
 # a running cluster of 5 slips, then a sixth joining it, started and removed $runs times
 for i in 1 2 3 4 5; do
@@ -121,6 +162,7 @@ for i in $(seq 1 "$runs"); do
   sleep 10 # the 5 settle (partitions migrated back): the next joiner meets a running cluster, not a departure
 done
 join_start=$(median "${joins[@]}") join_range=$(range "${joins[@]}")
+stats start-join "start, slip joining a running cluster of 5" ms 2000 "${joins[@]}"
 
 # poule calling the 5 slips and a watcher, both under their limits
 run disco-bench-poule "disco/poule:$tag" 1 512m
@@ -130,6 +172,8 @@ sleep 30
 poule_rss=$(rss_mib disco-bench-poule)
 watcher_rss=$(rss_mib disco-bench-watcher)
 docker rm -f disco-bench-poule disco-bench-watcher >/dev/null
+figure poule-rss "poule RSS, calling 5 slips for 30 s" "$poule_rss" MiB "" '{}'
+figure watcher-rss "watcher RSS, 30 s after start" "$watcher_rss" MiB "" '{}'
 
 # one slip under 5000 requests in flight, from wrk on this machine, RSS sampled every second
 target=disco-bench-slip-1
@@ -148,6 +192,10 @@ p99=$(awk '$1 == "99%" { print $2 }' "$wrk_out")
 rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' "$wrk_out")
 errors=$(awk '/Socket errors|Non-2xx/ { print }' "$wrk_out" | tr '\n' ' ')
 rm -f "$wrk_out"
+load="{\"inFlight\": 5000, \"seconds\": $load_s}"
+figure load-rss "slip RSS under load, peak of 1 s samples" "$peak" MiB 300 "$load"
+figure load-p99 "latency p99 under load, wrk's" "$(to_ms "$p99")" ms "" "$load"
+figure load-throughput "requests answered per second under load, wrk's" "$rps" req/s "" "$load"
 
 echo "| figure | measured |"
 echo "|---|---|"
@@ -159,3 +207,4 @@ echo "| poule RSS, calling 5 slips for 30 s | $poule_rss MiB |"
 echo "| watcher RSS, 30 s after start | $watcher_rss MiB |"
 echo
 echo "Slip's delay is 100 ms, so a p99 near 100 ms means no request waited on the JVM."
+if [ -n "${BENCH_RESULTS:-}" ]; then cat "$figures" >>"$BENCH_RESULTS"; fi

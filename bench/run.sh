@@ -2,10 +2,17 @@
 # Runs the four measurements of issue 4 on this machine, one after the other, and prints a Markdown report;
 # `image` adds the images under the stack's limits (bench/image.sh: size, start alone and joining 5,
 # RSS idle and at 5000 in flight); it needs a Docker engine and the images, so it runs only when named.
+# Every figure of the report is also written as one JSON line to $BENCH_LOG_DIR/results.jsonl (the format
+# of docs/results/README.md: bench, key, what, value, unit, target, bound, params, commit, run, time,
+# machine): the drivers and bench/image.sh write the figures of each measurement that ended well, this
+# script adds the run's commit, run id (its UTC start) and machine to each line.
 #   bench/run.sh [--write] [--loadgen wrk|vertx] [efficiency] [footprint] [propagation] [scale] [image]
-#   --write     also puts the report in docs/BENCHMARKS.md, between its bench:begin/bench:end markers
+#   --write     also appends results.jsonl to docs/results/bench.jsonl and runs docs/tables.sh, which
+#               renders the docs' <!-- results:bench:... --> tables and figures from it (the Markdown
+#               report itself is not put in any doc)
 #   --loadgen   wrk (default, Debian's package) or vertx (disco.bench.LoadGenerator, a Vert.x client JVM)
-# Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk, taskset and setsid.
+# Needs slip/target/slip.jar and poule/target/poule.jar (mvn -B package -DskipTests at the top), wrk, jq,
+# taskset and setsid.
 # Every process it starts is ended on exit; all traffic goes to 127.0.0.1. Takes about 10 minutes.
 # Environment knobs: BENCH_PIN=1 (server on CPU 0, generator on CPU 1), BENCH_REPS, BENCH_CONCURRENCY, BENCH_DURATION_S,
 # BENCH_WARMUP_S, BENCH_SCALE_SLIPS, BENCH_SCALE_STAGGER_MS, BENCH_SCALE_LITE, BENCH_LOG_DIR, SLIP_JAR, POULE_JAR.
@@ -36,11 +43,17 @@ export WRK_SCRIPT=$root/bench/src/main/wrk/report.lua
 export BENCH_LOG_DIR=${BENCH_LOG_DIR:-$(mktemp -d /tmp/disco-bench.XXXXXX)}
 export BENCH_PIN=${BENCH_PIN:-0}
 mkdir -p "$BENCH_LOG_DIR"
+# the figures as the drivers and bench/image.sh write them; results.jsonl: the same, stamped below
+export BENCH_RESULTS=$BENCH_LOG_DIR/figures.jsonl
+results=$BENCH_LOG_DIR/results.jsonl
+: >"$BENCH_RESULTS"
+run_id=$(date -u +%Y%m%dT%H%M%SZ)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 for jar in "$SLIP_JAR" "$POULE_JAR"; do
   [ -f "$jar" ] || { echo "missing $jar: build the services first (mvn -B package -DskipTests)" >&2; exit 2; }
 done
-for tool in java taskset setsid; do
+for tool in java jq taskset setsid; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
 if [ "$BENCH_LOADGEN" = wrk ] && ! command -v wrk >/dev/null; then
@@ -77,6 +90,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# the machine, read once: the report's table and every JSON line's "machine"
+cores=$(nproc)
+cpu_model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+memory_gib=$(free -g | awk '/^Mem:/{print $2}')
+kernel=$(uname -sr)
+load_avg=$(cut -d" " -f1-3 /proc/loadavg)
+java_version=$(java -version 2>&1 | head -2 | tail -1)
+machine=$(jq -cn --arg cpu "$cpu_model" --argjson cores "$cores" --argjson memory "${memory_gib:-null}" \
+  --arg kernel "$kernel" --arg java "$java_version" --arg load "$load_avg" \
+  '{cpu: $cpu, cores: $cores, memoryGiB: $memory, kernel: $kernel, java: $java,
+    loadAverage: ($load | split(" ") | map(tonumber))}')
+
 out=$BENCH_LOG_DIR/report.md
 {
   echo "## Latest run"
@@ -85,11 +110,11 @@ out=$BENCH_LOG_DIR/report.md
   echo
   echo "| machine | |"
   echo "|---|---|"
-  echo "| CPU | $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1) |"
-  echo "| memory | $(free -g | awk '/^Mem:/{print $2}') GiB |"
-  echo "| kernel | $(uname -sr) |"
-  echo "| load average at start | $(cut -d" " -f1-3 /proc/loadavg) |"
-  echo "| Java | $(java -version 2>&1 | head -2 | tail -1) |"
+  echo "| CPU | $cores cores, $cpu_model |"
+  echo "| memory | $memory_gib GiB |"
+  echo "| kernel | $kernel |"
+  echo "| load average at start | $load_avg |"
+  echo "| Java | $java_version |"
   if [ "$BENCH_LOADGEN" = wrk ]; then
     echo "| load generator | $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2 || true) |"
   else
@@ -128,18 +153,26 @@ if [ "$image" = 1 ]; then
 fi
 
 cat "$out"
+# each line stamped with the run: the format's order first, anything else a driver wrote (better, samples) after
+if ! jq -c --arg commit "$commit" --arg run "$run_id" --argjson machine "$machine" \
+  '{bench, key, what, value, unit, target, bound, params, commit: $commit, run: $run, time, machine: $machine} + .' \
+  "$BENCH_RESULTS" >"$results"; then
+  echo "$BENCH_RESULTS: a line that is no JSON object, none recorded" >&2
+  : >"$results"
+  status=1
+fi
+echo "figures as JSON lines: $results ($(wc -l <"$results") lines, run $run_id)" >&2
 if [ "$write" = 1 ]; then
-  doc=$root/docs/BENCHMARKS.md
-  mkdir -p "$(dirname "$doc")"
-  if [ -f "$doc" ] && grep -q '<!-- bench:begin -->' "$doc" && grep -q '<!-- bench:end -->' "$doc"; then
-    awk -v report="$out" '
-      /<!-- bench:begin -->/ { print; while ((getline line < report) > 0) print line; skip = 1; next }
-      /<!-- bench:end -->/ { skip = 0 }
-      !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+  if [ ! -s "$results" ]; then
+    echo "--write: no measurement ended well, nothing to record" >&2
+    status=1
   else
-    { echo '<!-- bench:begin -->'; cat "$out"; echo '<!-- bench:end -->'; } >"$doc"
+    history=$root/docs/results/bench.jsonl
+    mkdir -p "$(dirname "$history")"
+    cat "$results" >>"$history"
+    echo "appended to $history: $(jq -r .bench "$results" | uniq | paste -sd, -) of run $run_id" >&2
+    "$root/docs/tables.sh" >&2 || status=$?
   fi
-  echo "written to $doc" >&2
 fi
 echo "logs of every process: $BENCH_LOG_DIR" >&2
 exit "$status"

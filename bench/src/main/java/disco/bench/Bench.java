@@ -4,7 +4,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The drivers of bench/run.sh: runs the named measurements in order and prints their Markdown. */
+/**
+ * The drivers of bench/run.sh: runs the named measurements in order and prints their Markdown; each
+ * measurement that ends well also appends its figures as JSON lines to $BENCH_RESULTS (see {@link Results}).
+ */
 public final class Bench {
 
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
@@ -31,14 +34,16 @@ public final class Bench {
         LOG.info("measuring {}", section);
         long t0 = System.nanoTime();
         String markdown;
+        Results results = new Results(section);
         try {
           markdown = switch (section) {
-            case "efficiency" -> efficiency.run();
-            case "footprint" -> new Footprint(config, fleet, services, efficiency).run();
-            case "propagation" -> new Propagation(config, fleet, services).run();
-            case "scale" -> new Scale(config, fleet, services).run();
+            case "efficiency" -> efficiency.run(results);
+            case "footprint" -> new Footprint(config, fleet, services, efficiency).run(results);
+            case "propagation" -> new Propagation(config, fleet, services).run(results);
+            case "scale" -> new Scale(config, fleet, services).run(results);
             default -> throw new IllegalArgumentException("unknown measurement '" + section + "', expected " + ALL);
           };
+          results.appendTo(config.results());
         } catch (Exception e) {
           LOG.error("{} failed", section, e);
           markdown = "## " + (ALL.indexOf(section) + 1) + ". " + section + "\n\nNot measured: " + e.getMessage() + " (logs in " + config.logDir() + ")\n";

@@ -10,7 +10,7 @@ import java.util.Map;
 record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, Path logDir, boolean pin,
                    String loadGenerator, List<Integer> concurrencies, int durationS, int warmupS, int reps,
                    int scaleSlips, int scaleStaggerMs, boolean scaleLite, int scalePouleConcurrency, int delayMs, List<String> discoFlags,
-                   List<String> discoPouleFlags) {
+                   List<String> discoPouleFlags, Path results) {
 
   static BenchConfig fromEnv(Map<String, String> env) {
     String gen = env.getOrDefault("BENCH_LOADGEN", "wrk");
@@ -44,7 +44,9 @@ record BenchConfig(Path slipJar, Path pouleJar, Path benchJar, Path wrkScript, P
         // the JVM flags ./disco starts slip.jar with (./disco java-flags), one per line; none: not measured
         lines(env, "BENCH_DISCO_FLAGS"),
         // ... and poule.jar: scale starts poule as ./disco up does; none: default flags
-        lines(env, "BENCH_DISCO_POULE_FLAGS"));
+        lines(env, "BENCH_DISCO_POULE_FLAGS"),
+        // where the figures go as JSON lines (bench/run.sh: $BENCH_LOG_DIR/figures.jsonl); none: not written
+        env.getOrDefault("BENCH_RESULTS", "").isBlank() ? null : Path.of(env.get("BENCH_RESULTS")));
   }
 
   private static List<String> lines(Map<String, String> env, String name) {

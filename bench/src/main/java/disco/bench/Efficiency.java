@@ -27,7 +27,7 @@ final class Efficiency {
     this.services = services;
   }
 
-  String run() throws Exception {
+  String run(Results results) throws Exception {
     Services.Node b = services.bare(config.serverCpus());
     Services.Node s = services.slip("bench-slip", "bench-eff-" + UUID.randomUUID(), 0, config.serverCpus());
     require(Probe.awaitOk(b.httpPort(), "/", Duration.ofSeconds(60)) > 0, "bare server never answered");
@@ -43,7 +43,59 @@ final class Efficiency {
       slip.put(c, load.run(s.pid(), s.httpPort(), c));
     }
     fleet.stopAll();
+    figures(results);
     return report();
+  }
+
+  /**
+   * Every number of the report's tables as a figure, rounded as the tables show it: per C and server
+   * (params c, server), slip/bare per C, idle RSS per server; issue 4's targets on slip's figures. The
+   * load generator and the pinning, settings of the whole run, are params of every line.
+   */
+  private void figures(Results results) {
+    results.common("loadgen", config.loadGenerator()).common("pinned", config.pin());
+    for (int c : config.concurrencies()) {
+      for (String server : List.of("bare", "slip")) {
+        Load.Result r = server.equals("bare") ? bare.get(c) : slip.get(c);
+        boolean targeted = server.equals("slip") && c <= 2000;
+        perLoad(results.add("throughput", "requests answered per second", Results.shown(r.throughput(), 0), "req/s"),
+            c, server);
+        perLoad(results.add("ideal", "ideal throughput, C / delay", Results.shown(r.ideal(), 0), "req/s"), c, server);
+        Results.Figure ratio = perLoad(results.add("achieved-over-ideal", "throughput over ideal",
+            Results.shown(r.achievedOverIdeal(), 3), "ratio"), c, server);
+        perLoad(results.add("p50", "latency p50, send to full response", Results.shown(r.p50Ms(), 1), "ms"), c, server);
+        Results.Figure p99 = perLoad(results.add("p99", "latency p99, send to full response",
+            Results.shown(r.p99Ms(), 1), "ms"), c, server);
+        perLoad(results.add("p999", "latency p99.9, send to full response", Results.shown(r.p999Ms(), 1), "ms"),
+            c, server);
+        perLoad(results.add("max", "latency max, send to full response", Results.shown(r.maxMs(), 1), "ms"), c, server);
+        perLoad(results.add("errors", "failed requests, the generator's errors", r.errors(), "count"), c, server);
+        perLoad(results.add("server-cpu", "server CPU, user + system, 100 = one core",
+            Results.shown(r.serverCpuPct(), 0), "%"), c, server);
+        perLoad(results.add("generator-cpu", "load generator CPU, user + system, 100 = one core",
+            Results.shown(r.generatorCpuPct(), 0), "%"), c, server);
+        perLoad(results.add("others-cpu", "every other process's CPU during the window, 100 = one core",
+            Results.shown(r.otherCpuPct(), 0), "%"), c, server);
+        perLoad(results.add("attempts", "tries measured, the least disturbed kept", r.attempts(), "count"), c, server);
+        perLoad(results.add("peak-rss", "server peak RSS under load, 250 ms samples",
+            Results.shown(r.peakRssMiB(), 0), "MiB"), c, server);
+        if (targeted) {
+          ratio.atLeast(0.95);
+          p99.atMost(120);
+        }
+      }
+      results.add("slip-over-bare", "slip's throughput over the bare server's",
+          Results.shown(slip.get(c).throughput() / bare.get(c).throughput(), 3), "ratio").param("c", c).atLeast(0.97);
+    }
+    for (String server : List.of("bare", "slip")) {
+      double idle = server.equals("bare") ? bareIdleRssMiB : slipIdleRssMiB;
+      results.add("idle-rss", "server RSS idle, 5 s after ready, before the load", Results.shown(idle, 0), "MiB")
+          .param("server", server);
+    }
+  }
+
+  private static Results.Figure perLoad(Results.Figure f, int c, String server) {
+    return f.param("c", c).param("server", server);
   }
 
   private String report() {

@@ -43,8 +43,9 @@ final class Footprint {
     }
   }
 
-  String run() throws Exception {
+  String run(Results results) throws Exception {
     Starts plain = starts("start-", List.of());
+    figures(results, plain, "default");
     Table t = new Table("figure", "median", "max", "runs");
     t.row("`java -jar` to first answered GET / (ms, includes one " + config.delayMs() + " ms delay)",
         Table.median(plain.firstAnswer), Table.max(plain.firstAnswer), Table.all(plain.firstAnswer));
@@ -59,6 +60,7 @@ final class Footprint {
       disco = "With `./disco`'s JVM flags: not measured (BENCH_DISCO_FLAGS is empty; bench/run.sh sets it).\n";
     } else {
       Starts flagged = starts("disco-", config.discoFlags());
+      figures(results, flagged, "disco");
       Table d = new Table("figure", "median", "max", "runs");
       d.row("`java` to GET /health/ready = 200 (ms)", Table.median(flagged.ready), Table.max(flagged.ready),
           Table.all(flagged.ready));
@@ -82,6 +84,37 @@ final class Footprint {
         + "A fresh one-node cluster each run, not pinned (both cores), default JVM flags (no -Xmx). Times are "
         + "from just before the driver starts `java -jar slip.jar` to the first 200 answer; the probes poll "
         + "every 10 ms. " + config.reps() + " runs.\n\n" + t + "\n" + disco + "\n" + load;
+  }
+
+  /**
+   * The figures of one series as its table shows them, median and max (params flags: default or disco,
+   * stat), each with its runs as samples; the start to ready has issue 10's target, 1.5 s. The table of
+   * RSS under load repeats measurement 1's figures (efficiency's peak-rss and idle-rss): not written twice.
+   */
+  private void figures(Results results, Starts s, String flags) {
+    boolean plain = flags.equals("default");
+    if (plain) {
+      series(results, "first-answer", "`java -jar` to first answered GET /, one " + config.delayMs()
+          + " ms delay included", s.firstAnswer, "ms", flags, null);
+    }
+    series(results, "ready", (plain ? "`java -jar`" : "`java`") + " to GET /health/ready = 200", s.ready, "ms",
+        flags, 1500L);
+    series(results, "cpu-to-ready", "CPU time to ready, user + system", s.cpuAtReady, "ms", flags, null);
+    series(results, "idle-rss", "RSS idle, 10 s after ready", s.idleRss, "MiB", flags, null);
+    if (plain) {
+      series(results, "stop", "SIGTERM to process exit", s.stop, "ms", flags, null);
+    }
+  }
+
+  private static void series(Results results, String key, String what, List<Long> runs, String unit, String flags,
+                             Long atMost) {
+    for (String stat : List.of("median", "max")) {
+      Results.Figure f = results.add(key, what, Results.measured(stat.equals("median") ? Table.median(runs)
+          : Table.max(runs)), unit).param("flags", flags).param("stat", stat).samples(runs);
+      if (atMost != null) {
+        f.atMost(atMost);
+      }
+    }
   }
 
   /** {@code reps} fresh one-node clusters, each slip started with {@code jvmFlags}. */

@@ -33,7 +33,7 @@ final class Propagation {
     this.services = services;
   }
 
-  String run() throws Exception {
+  String run(Results results) throws Exception {
     poule = services.poule(cluster, Map.of(), List.of());
     Efficiency.require(Probe.awaitOk(poule.httpPort(), "/health/ready", Duration.ofSeconds(120)) > 0,
         "poule never got ready, see " + fleet.log("poule"));
@@ -49,7 +49,46 @@ final class Propagation {
       kill(joined("kill-" + rep), "kill-" + rep);
     }
     fleet.stopAll();
+    figures(results);
     return report();
+  }
+
+  /**
+   * The table's figures, median and max (min for the lead of the last call over the exit) in param stat,
+   * each with its runs as samples; issue 4's targets where the table gives one.
+   */
+  private void figures(Results results) {
+    series(results, "join-to-first-call", "new slip ready -> poule's first call to it", join, "ms", 1000L, false);
+    series(results, "join-failed-calls", "failed calls during a join", joinErrors, "count", 0L, false);
+    series(results, "term-to-last-call", "SIGTERM -> poule's last call to it", termToLast, "ms", null, false);
+    series(results, "term-to-exit", "SIGTERM -> process exit", termToExit, "ms", null, false);
+    // "> 0 (before exit)": in whole ms, at least 1
+    series(results, "last-call-before-exit", "last call completed before exit by", lastBeforeExit, "ms", 1L, true);
+    series(results, "term-failed-calls", "failed calls during a SIGTERM", termErrors, "count", 0L, false);
+    series(results, "kill-to-removal", "SIGKILL -> record removed from poule's /cluster", killToRemoval, "ms",
+        5000L, false);
+    series(results, "kill-failed-calls", "failed calls during a SIGKILL", killErrors, "count", 0L, false);
+    series(results, "kill-retries", "retried calls during a SIGKILL, informative", killRetries, "count", null,
+        false);
+  }
+
+  /** Median and max, or median and min with target as a floor when {@code floor}. */
+  private static void series(Results results, String key, String what, List<Long> runs, String unit, Long target,
+                             boolean floor) {
+    long min = runs.stream().mapToLong(Long::longValue).min().orElse(-1);
+    for (String stat : List.of("median", floor ? "min" : "max")) {
+      long v = switch (stat) {
+        case "median" -> Table.median(runs);
+        case "min" -> min;
+        default -> Table.max(runs);
+      };
+      Results.Figure f = results.add(key, what, Results.measured(v), unit).param("stat", stat).samples(runs);
+      if (target != null && floor) {
+        f.atLeast(target);
+      } else if (target != null) {
+        f.atMost(target);
+      }
+    }
   }
 
   private Services.Node joined(String h) throws Exception {

@@ -29,7 +29,7 @@ final class Scale {
     this.services = services;
   }
 
-  String run() throws Exception {
+  String run(Results results) throws Exception {
     int n = config.scaleSlips();
     String cluster = "bench-scale-" + UUID.randomUUID();
     // every member names every other, as ./disco's port range and Swarm's DNS do: naming poule alone,
@@ -106,6 +106,8 @@ final class Scale {
     long max = Table.max(calls);
     long total = calls.stream().mapToLong(Long::longValue).sum();
     long errors = after == null || before == null ? -1 : after.getLong("errors", 0L) - before.getLong("errors", 0L);
+    figures(results, new Figures(n, lastStarted, members[0], records[0], allReady, toFirstCall, neverCalled, agree,
+        exited, rss, pouleRss, total, calls, errors));
     Table t = new Table("figure", "value");
     t.row("slips started", config.scaleStaggerMs() == 0 ? n + " at once"
         : n + ", one every " + config.scaleStaggerMs() + " ms (the last at " + lastStarted + " ms)");
@@ -137,6 +139,78 @@ final class Scale {
         + "for " + (n + 1) + " JVMs) into its cluster on 127.0.0.1. Membership polled every 100 ms on poule's "
         + "GET /cluster. Spread = calls per slip (delta of poule's perHost calls) over " + SPREAD_WINDOW_S
         + " s once all are ready.\n\n" + t + "\nCalls per slip: " + Table.all(calls) + "\n";
+  }
+
+  /** What the table shows, as measured. */
+  private record Figures(int n, long lastStarted, long members, long records, Long allReady, List<Long> toFirstCall,
+                         long neverCalled, long agree, long exited, List<Long> rss, long pouleRss, long total,
+                         List<Long> calls, long errors) {
+  }
+
+  /**
+   * The table's figures, each with the run's settings as params (slips, staggerMs, lite,
+   * pouleConcurrency; stat for a min / median / max). Issue 10's targets for 20 slips: at once, 40 s
+   * to the members, the records and every slip ready; one a second, 3 s from each slip's own start to
+   * its first call. Times never reached (the Markdown's "not within") are null.
+   */
+  private void figures(Results results, Figures f) {
+    int n = f.n();
+    boolean atOnce = config.scaleStaggerMs() == 0;
+    results.common("slips", n).common("staggerMs", config.scaleStaggerMs()).common("lite", config.scaleLite())
+        .common("pouleConcurrency", config.scalePouleConcurrency());
+    results.add("slips", "slips started", n, "count");
+    if (!atOnce) {
+      results.add("last-start", "start of the first `java -jar` -> start of the last one", f.lastStarted(), "ms");
+    }
+    String first = "start of the first `java -jar` -> ";
+    Results.Figure members = results.add("members", first + "poule sees every member",
+        f.members() < 0 ? null : f.members(), "ms");
+    Results.Figure records = results.add("records", first + "poule sees every slip's record",
+        f.records() < 0 ? null : f.records(), "ms");
+    Results.Figure ready = results.add("all-ready", first + "every slip answers /health/ready 200", f.allReady(), "ms");
+    if (atOnce && n == 20) {
+      members.atMost(40_000);
+      records.atMost(40_000);
+      ready.atMost(40_000);
+    }
+    if (!f.toFirstCall().isEmpty()) {
+      for (String stat : List.of("min", "median", "max")) {
+        Results.Figure call = results.add("first-call", "each slip's own start -> poule's first call to it",
+            stat(f.toFirstCall(), stat), "ms").param("stat", stat).samples(f.toFirstCall());
+        if (config.scaleStaggerMs() == 1000 && n == 20) {
+          call.atMost(3000);
+        }
+      }
+    }
+    results.add("never-called", "slips poule never called", f.neverCalled(), "count");
+    results.add("agree", "slips that themselves see every member", f.agree(), "count");
+    results.add("exited", "slip processes that exited before the end", f.exited(), "count");
+    for (String stat : List.of("min", "median", "max")) {
+      results.add("slip-rss", "RSS per running slip, idle", f.rss().isEmpty() ? null : stat(f.rss(), stat),
+          "MiB").param("stat", stat).samples(f.rss());
+    }
+    results.add("slips-rss", "RSS of all slips together", f.rss().stream().mapToLong(Long::longValue).sum(), "MiB");
+    results.add("poule-rss", "RSS of poule", f.pouleRss(), "MiB");
+    results.add("calls", "poule's calls in " + SPREAD_WINDOW_S + " s", f.total(), "count");
+    for (String stat : List.of("min", "max")) {
+      results.add("calls-per-slip", "calls per slip in " + SPREAD_WINDOW_S + " s", stat(f.calls(), stat),
+          "count").param("stat", stat).samples(f.calls());
+    }
+    long min = stat(f.calls(), "min");
+    if (min > 0) { // the table's "inf" is no number
+      results.add("calls-spread", "calls per slip, max / min", Results.shown(Table.max(f.calls()) / (double) min, 2),
+          "ratio");
+    }
+    results.add("errors", "poule `errors` in the " + SPREAD_WINDOW_S + " s window", f.errors() < 0 ? null
+        : f.errors(), "count");
+  }
+
+  private static long stat(List<Long> values, String stat) {
+    return switch (stat) {
+      case "min" -> values.stream().mapToLong(Long::longValue).min().orElse(-1);
+      case "median" -> Table.median(values);
+      default -> Table.max(values);
+    };
   }
 
   private static String host(int i) {
