@@ -1,25 +1,29 @@
 package disco.poule;
 
+import disco.registry.discovery.ServiceAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpResponseExpectation;
-import io.vertx.ext.web.client.WebClient;
-import java.util.HashSet;
-import java.util.Set;
+import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps exactly {@code concurrency} calls to slip in flight: each completion starts the next at once.
- * A failed attempt is retried on another instance, up to {@link #MAX_ATTEMPTS} attempts; only a call
- * whose every attempt failed counts as an error. With no instance, slots wait for one, and so does a
- * call whose retry finds none (up to {@link #NO_SLIP_WAIT_MS}). Event-loop confined.
+ * Keeps exactly {@code concurrency} calls to the service in flight: each completion starts the next
+ * at once. A call goes to the service by name, through the HTTP client's address resolver and load
+ * balancer (least requests, around the instances that fail: {@code ServiceLoadBalancer}); a failed
+ * attempt is tried again, which the balancer sends elsewhere while another instance is healthy, up to
+ * {@link #MAX_ATTEMPTS} attempts; only a call whose every attempt failed counts as an error. With no
+ * instance, calls wait for one (up to {@link #NO_SLIP_WAIT_MS}). Event-loop confined.
  */
 final class CallLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
   static final int MAX_ATTEMPTS = 3;
-  /** Pause before calling an instance that already failed this call: the only one left. */
+  /** Pause before trying the lone instance again: it is the one that just failed. */
   static final long SAME_INSTANCE_BACKOFF_MS = 100;
   /**
    * How long a call under way waits for an instance when none is left: the pool can empty for a
@@ -29,21 +33,24 @@ final class CallLoop {
   static final long NO_SLIP_POLL_MS = 50;
 
   private final Vertx vertx;
-  private final WebClient client;
-  private final SlipPool pool;
+  private final HttpClient client;
+  private final Slips slips;
   private final CallStats stats;
   private final int concurrency;
-  private final int timeoutMs;
+  private final RequestOptions request;
   private int inFlight;
   private boolean stopped;
+  /** The host of the last attempt that failed, as the load balancer reports it. */
+  private String lastFailedHost = PouleMetrics.NO_HOST;
 
-  CallLoop(Vertx vertx, WebClient client, SlipPool pool, CallStats stats, PouleConfig config) {
+  CallLoop(Vertx vertx, HttpClient client, Slips slips, CallStats stats, PouleConfig config) {
     this.vertx = vertx;
     this.client = client;
-    this.pool = pool;
+    this.slips = slips;
     this.stats = stats;
     this.concurrency = config.concurrency();
-    this.timeoutMs = config.timeoutMs();
+    this.request = new RequestOptions().setMethod(HttpMethod.GET).setServer(ServiceAddress.of(config.service()))
+      .setURI("/").setConnectTimeout(config.timeoutMs()).setIdleTimeout(config.timeoutMs());
   }
 
   int inFlight() {
@@ -52,7 +59,7 @@ final class CallLoop {
 
   /** Starts calls until {@code concurrency} are in flight, or no instance is known. */
   void fill() {
-    while (!stopped && inFlight < concurrency && !pool.isEmpty()) {
+    while (!stopped && inFlight < concurrency && !slips.isEmpty()) {
       inFlight++;
       call().onComplete(done -> {
         inFlight--;
@@ -65,61 +72,48 @@ final class CallLoop {
     stopped = true;
   }
 
-  /** The instances one call tried, and the host it tried last. */
-  private static final class Attempts {
-    final Set<String> tried = new HashSet<>();
-    String lastHost = PouleMetrics.NO_HOST;
+  /** An attempt failed on {@code host}: the load balancer tells, on this loop, before the attempt's future fails. */
+  void attemptFailed(String host) {
+    lastFailedHost = host;
+    stats.retried(host);
   }
 
   private Future<Void> call() {
     long start = System.nanoTime();
-    Attempts attempts = new Attempts();
-    return attempt(attempts, 1, System.currentTimeMillis() + NO_SLIP_WAIT_MS)
-      .onSuccess(slot -> stats.answered(slot.instance, System.nanoTime() - start, System.currentTimeMillis()))
+    return attempt(1, System.currentTimeMillis() + NO_SLIP_WAIT_MS)
+      .onSuccess(host -> stats.answered(host, slips.byHostname(host), System.nanoTime() - start, System.currentTimeMillis()))
       .onFailure(err -> {
-        stats.failed(attempts.lastHost);
+        stats.failed(lastFailedHost);
         LOG.debug("Call failed after {} attempts: {}", MAX_ATTEMPTS, err.toString());
       })
       .<Void>mapEmpty()
       .recover(err -> Future.succeededFuture());
   }
 
-  private Future<SlipPool.Slot> attempt(Attempts attempts, int attempt, long waitUntil) {
-    long now = System.currentTimeMillis();
-    SlipPool.Slot slot = pool.pick(attempts.tried, now).orElse(null);
-    if (slot == null) {
-      if (now >= waitUntil || stopped) {
-        return Future.failedFuture("no slip available for " + NO_SLIP_WAIT_MS + " ms");
+  /** The host name that answered. */
+  private Future<String> attempt(int attempt, long waitUntil) {
+    if (slips.isEmpty()) {
+      if (System.currentTimeMillis() >= waitUntil || stopped) {
+        lastFailedHost = PouleMetrics.NO_HOST;
+        return Future.failedFuture("no instance available for " + NO_SLIP_WAIT_MS + " ms");
       }
       // not an attempt: nothing was called
-      return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(attempts, attempt, waitUntil));
+      return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(attempt, waitUntil));
     }
-    boolean again = !attempts.tried.add(slot.instance.registration());
-    attempts.lastHost = slot.instance.hostname();
-    Future<?> ready = again ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
-    return ready.compose(v -> send(slot)).recover(err -> {
+    return send().recover(err -> {
       if (attempt >= MAX_ATTEMPTS || stopped) {
         return Future.failedFuture(err);
       }
-      stats.retried(slot.instance.hostname());
-      return attempt(attempts, attempt + 1, waitUntil);
+      Future<?> ready = slips.size() < 2 ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
+      return ready.compose(v -> attempt(attempt + 1, waitUntil));
     });
   }
 
-  private Future<SlipPool.Slot> send(SlipPool.Slot slot) {
-    slot.inFlight++;
-    return client.get(slot.instance.port(), slot.instance.host(), "/")
-      .timeout(timeoutMs)
-      .send()
-      .expecting(HttpResponseExpectation.SC_OK)
-      .andThen(done -> {
-        slot.inFlight--;
-        if (done.succeeded()) {
-          pool.succeeded(slot);
-        } else {
-          pool.failed(slot, System.currentTimeMillis(), done.cause());
-        }
-      })
-      .map(slot);
+  /** One request; slip answers with its host name. */
+  private Future<String> send() {
+    return client.request(request)
+      .compose(req -> req.send().expecting(HttpResponseExpectation.SC_OK))
+      .compose(HttpClientResponse::body)
+      .map(body -> body.toString());
   }
 }

@@ -3,6 +3,7 @@ package disco.poule;
 import disco.registry.records.ServiceInstance;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -21,11 +22,16 @@ final class CallStats {
     this.metrics = metrics;
   }
 
-  void answered(ServiceInstance instance, long latencyNanos, long now) {
+  /** A call {@code host} answered; {@code instance}: its record, unless it left the pool meanwhile. */
+  void answered(String host, Optional<ServiceInstance> instance, long latencyNanos, long now) {
     total++;
-    perHost.computeIfAbsent(instance.hostname(), host -> new HostStats(now, instance.version()))
-      .record(latencyNanos, now, instance.version());
-    metrics.answered(instance, latencyNanos);
+    HostStats stats = perHost.computeIfAbsent(host, h -> new HostStats(now, version(instance)));
+    stats.record(latencyNanos, now, instance.map(ServiceInstance::version).orElse(stats.version()));
+    metrics.answered(host, latencyNanos);
+  }
+
+  private static String version(Optional<ServiceInstance> instance) {
+    return instance.map(ServiceInstance::version).orElse("unknown");
   }
 
   /** A call whose every attempt failed; {@code lastHost} is the host tried last, or {@link PouleMetrics#NO_HOST}. */
@@ -35,6 +41,7 @@ final class CallStats {
     metrics.failed(lastHost);
   }
 
+  /** An attempt that failed on {@code host}: the call is tried again, unless it was its last. */
   void retried(String host) {
     retries++;
     metrics.retried(host);

@@ -39,6 +39,10 @@ final class HostStats {
     return calls;
   }
 
+  String version() {
+    return version;
+  }
+
   /** Called once a second. */
   void tick() {
     ticks++;

@@ -1,6 +1,5 @@
 package disco.poule;
 
-import disco.registry.records.ServiceInstance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -46,8 +45,8 @@ final class PouleMetrics {
       .description("Slip instances poule balances over").register(registry);
   }
 
-  void answered(ServiceInstance instance, long latencyNanos) {
-    HostMeters meters = meters(instance.hostname());
+  void answered(String host, long latencyNanos) {
+    HostMeters meters = meters(host);
     meters.calls.increment();
     meters.duration.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
@@ -83,7 +82,7 @@ final class PouleMetrics {
         .description("Calls whose every attempt failed, by the last host tried (none: no slip was known)")
         .register(registry),
       Counter.builder("disco.poule.retries").tag("host", h)
-        .description("Attempts that failed on a host and were tried again").register(registry),
+        .description("Attempts that failed on a host, each tried again unless it was the call's last").register(registry),
       Counter.builder("disco.poule.ejections").tag("host", h)
         .description("Times a host was skipped after failing calls in a row").register(registry),
       Timer.builder("disco.poule.call.duration").tag("host", h)

@@ -1,24 +1,30 @@
 package disco.poule;
 
 import disco.registry.ClusterNode;
-import disco.registry.ServiceDirectory;
 import disco.registry.ServiceEndpoint;
+import disco.registry.discovery.ServiceLoadBalancer;
+import disco.registry.discovery.ServiceResolver;
 import disco.registry.records.ServiceInstance;
 import disco.registry.events.ClusterTimeline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Calls slip without pause over every live instance, and shows who answers on a live dashboard. */
 final class PouleVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PouleVerticle.class);
 
   static final long EVENT_PERIOD_MS = 1_000;
   static final int MAX_EVENT_STREAMS = 100;
@@ -35,9 +41,9 @@ final class PouleVerticle extends VerticleBase {
   private PouleMetrics metrics;
   private CallStats stats;
   private ClusterTimeline timeline;
-  private WebClient client;
-  private SlipPool pool;
-  private ServiceDirectory directory;
+  private HttpClient client;
+  private Slips slips;
+  private ServiceDiscovery discovery;
   private CallLoop loop;
   private int eventStreams;
   private long retriesBefore;
@@ -51,15 +57,23 @@ final class PouleVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // every call may go to one slip: its connection pool must hold them all
-    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_S),
-      new PoolOptions().setHttp1MaxSize(config.concurrency()));
-    metrics = new PouleMetrics(node.metrics().registry(), () -> loop.inFlight(), () -> pool.size());
+    metrics = new PouleMetrics(node.metrics().registry(), () -> loop.inFlight(), () -> slips.size());
     stats = new CallStats(metrics);
     timeline = new ClusterTimeline(node);
-    pool = new SlipPool(() -> loop.fill(), this::ejected);
-    loop = new CallLoop(vertx, client, pool, stats, config);
-    directory = new ServiceDirectory(node, config.service()::equals, pool);
+    ServiceLoadBalancer balancer = new ServiceLoadBalancer()
+      .onFailure((instance, failure) -> loop.attemptFailed(instance.hostname()))
+      .onEjection(this::ejected);
+    slips = new Slips(node, config.service(), balancer);
+    // calls go to the service by name: the resolver follows its records, the balancer picks an instance
+    client = vertx.httpClientBuilder()
+      .with(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_S))
+      // every call may go to one slip: its connection pool must hold them all
+      .with(new PoolOptions().setHttp1MaxSize(config.concurrency()))
+      .withAddressResolver(ServiceResolver.create())
+      .withLoadBalancer(balancer)
+      .build();
+    loop = new CallLoop(vertx, client, slips, stats, config);
+    discovery = ServiceDiscovery.create(vertx);
     timeline.start();
     vertx.setPeriodic(1_000, id -> tick());
 
@@ -69,26 +83,29 @@ final class PouleVerticle extends VerticleBase {
     router.get("/api/timeline").handler(ctx -> ctx.json(new JsonObject().put("events", timeline.since(0))));
     router.get("/lib/uplot/*").handler(Uplot.handler());
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    return endpoint.serve(router, config.httpPort(), true)
-      .onSuccess(server -> {
-        directory.start();
-        loop.fill();
+    return endpoint.serve(null, router, config.httpPort())
+      .compose(server -> discovery.publish(endpoint.record()))
+      .onSuccess(record -> {
+        endpoint.published(record);
+        slips.start(loop::fill);
       });
   }
 
   @Override
   public Future<?> stop() {
     loop.stop();
-    directory.stop();
-    return endpoint.withdraw().onComplete(done -> client.close());
+    return endpoint.withdraw(discovery::unpublish).onComplete(done -> {
+      client.close();
+      discovery.close();
+    });
   }
 
   /** Once a second: rates, the chart's sample, and what the calls went through as timeline events. */
   private void tick() {
     long now = System.currentTimeMillis();
     stats.tick();
-    history.tick(now, stats.callsPerHost(), pool.hostnames());
-    metrics.retain(pool.hostnames(), now);
+    history.tick(now, stats.callsPerHost(), slips.hostnames());
+    metrics.retain(slips.hostnames(), now);
     long retries = stats.retries() - retriesBefore;
     long errors = stats.errors() - errorsBefore;
     retriesBefore += retries;
@@ -102,10 +119,13 @@ final class PouleVerticle extends VerticleBase {
     }
   }
 
-  private void ejected(ServiceInstance instance) {
+  private void ejected(ServiceInstance instance, Throwable lastFailure) {
+    LOG.warn("{} {} at {}:{} failed {} calls in a row, the last with {}: skipped for {} ms", config.service(),
+      instance.hostname(), instance.host(), instance.port(), ServiceLoadBalancer.EJECT_AFTER, lastFailure,
+      ServiceLoadBalancer.EJECT_MS);
     metrics.ejected(instance.hostname());
-    timeline.add("ejected", "slip " + instance.hostname() + " skipped for " + SlipPool.EJECT_MS / 1000
-      + " s after " + SlipPool.EJECT_AFTER + " failed calls in a row", new JsonObject().put("host", instance.hostname()));
+    timeline.add("ejected", "slip " + instance.hostname() + " skipped for " + ServiceLoadBalancer.EJECT_MS / 1000
+      + " s after " + ServiceLoadBalancer.EJECT_AFTER + " failed calls in a row", new JsonObject().put("host", instance.hostname()));
   }
 
   private JsonObject snapshot() {
@@ -113,9 +133,9 @@ final class PouleVerticle extends VerticleBase {
     return stats.toJson()
       .put("concurrency", config.concurrency())
       .put("inFlight", loop.inFlight())
-      .put("noSlip", pool.isEmpty())
+      .put("noSlip", slips.isEmpty())
       .put("service", config.service())
-      .put("instances", pool.toJson(now))
+      .put("instances", slips.toJson())
       .put("members", node.membersJson())
       .put("rejected", node.rejectedRecords())
       .put("eventStreams", eventStreams)

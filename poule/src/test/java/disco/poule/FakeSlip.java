@@ -3,7 +3,8 @@ package disco.poule;
 import static disco.registry.TestCluster.await;
 
 import disco.registry.ClusterNode;
-import disco.registry.records.OwnRecord;
+import disco.registry.records.ServiceInstance;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import disco.registry.records.ServiceIdentity;
 import disco.registry.TestCluster;
 import io.vertx.core.http.HttpServer;
@@ -22,7 +23,8 @@ final class FakeSlip {
   private final Set<HttpServerRequest> held = ConcurrentHashMap.newKeySet();
   private final ClusterNode node;
   private final HttpServer server;
-  private final OwnRecord own;
+  private final ServiceDiscovery discovery;
+  private final String registration;
 
   FakeSlip(TestCluster cluster, String hostname, int delayMs) {
     this(cluster, hostname, delayMs, "fake", "");
@@ -42,9 +44,11 @@ final class FakeSlip {
         request.response().end(hostname);
       });
     }).listen(0, "127.0.0.1"));
-    own = node.ownRecord(new ServiceIdentity("slip", hostname, version, System.currentTimeMillis(), swarmNode),
-      "127.0.0.1");
-    await(own.publish(server.actualPort()));
+    // published as any Vert.x service publishes itself
+    discovery = ServiceDiscovery.create(node.vertx());
+    registration = await(discovery.publish(ServiceInstance.record(
+      new ServiceIdentity("slip", hostname, version, System.currentTimeMillis(), swarmNode), "127.0.0.1",
+      server.actualPort()))).getRegistration();
   }
 
   /** Stops answering but leaves its record and its cluster node: a dead process whose record nobody removed yet. */
@@ -54,7 +58,7 @@ final class FakeSlip {
 
   /** Removes its record, as a slip going away does first; requests already here are still answered. */
   void unpublish() {
-    await(own.unpublish());
+    await(discovery.unpublish(registration));
   }
 
   /** Dies as a process under SIGKILL does: no unpublish, no leave; the cluster must notice by itself. */

@@ -5,9 +5,7 @@ import disco.registry.cluster.ClusterMember.MemberChange;
 import disco.registry.config.ClusterConfig;
 import disco.registry.metrics.NodeMetrics;
 import disco.registry.records.ClusterRecords;
-import disco.registry.records.OwnRecord;
 import disco.registry.records.RecordTasks;
-import disco.registry.records.ServiceIdentity;
 import disco.registry.records.ServiceInstance;
 import disco.registry.security.ClusterSecret;
 import com.hazelcast.cluster.Member;
@@ -19,16 +17,21 @@ import io.vertx.servicediscovery.Record;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A node of the platform, what a service holds: its member of the Hazelcast cluster
  * ({@link ClusterMember}) and the discovery records it keeps with the others ({@link ClusterRecords}),
- * beside a plain (not clustered) Vert.x that serves HTTP. Events are delivered on the context of
- * whoever subscribed.
+ * on a plain (not clustered) Vert.x. A process has one node per Vert.x instance at most: the
+ * discovery backend and the address resolver of that Vert.x find it ({@link #of(Vertx)}). Events are
+ * delivered on the context of whoever subscribed.
  */
 public final class ClusterNode {
+
+  private static final Map<Vertx, ClusterNode> BY_VERTX = new ConcurrentHashMap<>();
 
   private final ClusterMember member;
   private final ClusterRecords records;
@@ -39,23 +42,41 @@ public final class ClusterNode {
   }
 
   /**
-   * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}.
-   * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
+   * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}, on
+   * a Vert.x of the node's own, closed with it. Blocks while Hazelcast joins, so call it from a main
+   * or test thread, never from an event loop.
    */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret) {
     return join(cluster, secret, new NodeMetrics());
   }
 
-  /** As {@link #join(ClusterConfig, ClusterSecret)}, reporting into {@code metrics}. */
+  /** As {@link #join(ClusterConfig, ClusterSecret)}, Vert.x reporting into {@code metrics}. */
   public static ClusterNode join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics) {
-    return of(ClusterMember.join(cluster, secret, metrics, RecordTasks.serializers()));
+    return of(ClusterMember.join(cluster, secret, metrics, RecordTasks.serializers(), null));
+  }
+
+  /**
+   * As {@link #join(ClusterConfig, ClusterSecret)}, on {@code vertx}, a user's, which the node leaves
+   * open when it closes. Blocks as the join does.
+   */
+  public static ClusterNode join(Vertx vertx, ClusterConfig cluster, ClusterSecret secret) {
+    return of(ClusterMember.join(cluster, secret, new NodeMetrics(), RecordTasks.serializers(), vertx));
   }
 
   /** The node of a member that has just joined. Blocks as {@link ClusterRecords#keep} does. */
   static ClusterNode of(ClusterMember member) {
     ClusterRecords records = ClusterRecords.keep(member);
     member.watch();
-    return new ClusterNode(member, records);
+    ClusterNode node = new ClusterNode(member, records);
+    if (BY_VERTX.putIfAbsent(member.vertx(), node) != null) {
+      throw new IllegalStateException("this Vert.x instance already holds a cluster node");
+    }
+    return node;
+  }
+
+  /** The node that runs on {@code vertx}, if one does. */
+  public static Optional<ClusterNode> of(Vertx vertx) {
+    return Optional.ofNullable(BY_VERTX.get(vertx));
   }
 
   /** The Hazelcast member, for what acts on the cluster itself rather than on records (tests do). */
@@ -96,29 +117,35 @@ public final class ClusterNode {
     return records.all();
   }
 
+  /** The trusted records whose owner is a member now (see {@link ClusterRecords#live}). */
+  public List<Record> liveRecords() {
+    return records.live();
+  }
+
+  /** The HTTP endpoints of the service {@code name} among {@link #liveRecords}: what its callers may call now. */
+  public List<ServiceInstance> liveInstances(String name) {
+    return records.live().stream().filter(record -> name.equals(record.getName()))
+      .map(ServiceInstance::from).flatMap(Optional::stream).toList();
+  }
+
   /** Entries of the map that no reader trusts (unsigned, forged, malformed), with the reason for each. */
   public JsonArray rejectedRecords() {
     return records.rejected();
   }
 
-  /** The record a service publishes for itself, describing it as {@code identity} at {@code host}. */
-  public OwnRecord ownRecord(ServiceIdentity identity, String host) {
-    return records.own(identity, host);
-  }
-
-  /** Called on the caller's context for each member that joins or leaves. */
-  public void onMemberChange(Handler<MemberChange> handler) {
-    member.onMemberChange(handler);
+  /** Called on the caller's context for each member that joins or leaves; the returned action stops it. */
+  public Runnable onMemberChange(Handler<MemberChange> handler) {
+    return member.onMemberChange(handler);
   }
 
   /** Called on the caller's context after a split brain healed: records may have come back or gone. */
-  public void onMerged(Handler<Void> handler) {
-    member.onMerged(handler);
+  public Runnable onMerged(Handler<Void> handler) {
+    return member.onMerged(handler);
   }
 
-  /** Called on the caller's context whenever the local copy of the records changed. */
-  public void onRecordsChanged(Handler<Void> handler) {
-    records.onChange(handler);
+  /** Called on the caller's context whenever the local copy of the records changed; the returned action stops it. */
+  public Runnable onRecordsChanged(Handler<Void> handler) {
+    return records.onChange(handler);
   }
 
   public Set<String> liveMemberIds() {
@@ -154,6 +181,7 @@ public final class ClusterNode {
    * Blocks: call it from a shutdown hook or a test thread.
    */
   public void close(long timeout, TimeUnit unit) {
+    BY_VERTX.remove(member.vertx(), this);
     member.close(timeout, unit);
   }
 }

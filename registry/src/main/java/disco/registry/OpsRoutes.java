@@ -1,6 +1,5 @@
 package disco.registry;
 
-import disco.registry.records.OwnRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -8,17 +7,18 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.function.BooleanSupplier;
 
 /** The operations surface every node serves: health (all, live, ready), a view of the cluster, and metrics. */
 final class OpsRoutes {
 
   private final ClusterNode node;
-  private final OwnRecord own;
+  private final BooleanSupplier published;
 
-  /** {@code own}: the record whose publication makes the node ready; null for a node that has none. */
-  OpsRoutes(ClusterNode node, OwnRecord own) {
+  /** {@code published}: whether the record whose publication makes the node ready is published; null for a node that has none. */
+  OpsRoutes(ClusterNode node, BooleanSupplier published) {
     this.node = node;
-    this.own = own;
+    this.published = published;
   }
 
   void mount(Router router) {
@@ -27,8 +27,8 @@ final class OpsRoutes {
       // a node joining anew after a split still serves, and its record stays: the seconds that takes
       // must not make swarm restart it (its health check fails after 3 answers 2 s apart)
       .register("ready/cluster", 1_000, promise -> promise.complete(new Status().setOk(node.isRunning() || node.isRejoining())));
-    if (own != null) {
-      checks.register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(own.isPublished())));
+    if (published != null) {
+      checks.register("ready/own-record", 1_000, promise -> promise.complete(new Status().setOk(published.getAsBoolean())));
     }
     router.get("/health*").handler(HealthCheckHandler.createWithHealthChecks(checks));
     router.get("/cluster").handler(this::cluster);

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import disco.registry.records.ServiceIdentity;
 import disco.registry.records.ServiceInstance;
+import io.vertx.servicediscovery.Record;
 
 /** Cluster nodes on loopback under a cluster name of their own, closed together; and polling with a deadline. */
 public final class TestCluster implements AutoCloseable {
@@ -123,19 +125,20 @@ public final class TestCluster implements AutoCloseable {
       .toArray(CompletableFuture[]::new)).join();
   }
 
-  /** A directory listener that collects what it is told into {@code added} and {@code removed}. */
-  public static ServiceDirectory.Listener listener(List<ServiceInstance> added, List<ServiceInstance> removed) {
-    return new ServiceDirectory.Listener() {
-      @Override
-      public void added(ServiceInstance instance) {
-        added.add(instance);
-      }
+  /** Publishes, as {@code node}, a slip record for {@code hostname} at 127.0.0.1:{@code port}; returns it as stored. */
+  public static Record publish(ClusterNode node, String hostname, int port) {
+    return publish(node, hostname, port, null);
+  }
 
-      @Override
-      public void removed(ServiceInstance instance) {
-        removed.add(instance);
-      }
-    };
+  /** As {@link #publish(ClusterNode, String, int)}, under {@code registration} (null: a new one). */
+  public static Record publish(ClusterNode node, String hostname, int port, String registration) {
+    Record record = ServiceInstance.record(new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1", port);
+    return await(node.clusterRecords().publish(record.setRegistration(registration)));
+  }
+
+  /** The slip instances {@code node} would call now: the records of live publishers, as the resolver sees them. */
+  public static List<ServiceInstance> instances(ClusterNode node) {
+    return node.liveInstances("slip");
   }
 
   public static <T> T await(Future<T> future) {

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.servicediscovery.ServiceDiscovery;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,7 @@ final class SlipVerticle extends VerticleBase {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Counter requests;
   private final Timer duration;
+  private ServiceDiscovery discovery;
 
   SlipVerticle(SlipConfig config, ServiceEndpoint endpoint, MeterRegistry meters) {
     this.config = config;
@@ -48,13 +50,17 @@ final class SlipVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    discovery = ServiceDiscovery.create(vertx);
     // GET / bypasses the router (ServiceEndpoint.serve): health, /cluster and /metrics go through it
-    return endpoint.serve(this::answer, Router.router(vertx), config.httpPort(), !config.unready());
+    Future<?> serving = endpoint.serve(this::answer, Router.router(vertx), config.httpPort());
+    // the broken release serves but never publishes: nobody is sent to it, and it is never ready
+    return config.unready() ? serving
+      : serving.compose(server -> discovery.publish(endpoint.record())).onSuccess(endpoint::published);
   }
 
   @Override
   public Future<?> stop() {
-    return endpoint.withdraw();
+    return endpoint.withdraw(discovery::unpublish).onComplete(done -> discovery.close());
   }
 
   private void answer(HttpServerRequest request) {

@@ -63,6 +63,8 @@ public final class ClusterMember {
   }
 
   private final Vertx vertx;
+  /** Whether {@link #vertx} is the member's own, closed with it, or its user's. */
+  private final boolean ownsVertx;
   private final Config config;
   private final DnsMemberDiscovery discovery;
   private final ClusterSecret secret;
@@ -88,9 +90,10 @@ public final class ClusterMember {
   private volatile String nodeId;
   private final DataHealth dataHealth = new DataHealth();
 
-  private ClusterMember(Vertx vertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
+  private ClusterMember(Vertx vertx, boolean ownsVertx, Config config, DnsMemberDiscovery discovery, ClusterSecret secret,
                       MembershipHistory history, HazelcastInstance hazelcast, NodeMetrics metrics) {
     this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
     this.discovery = discovery;
     this.config = config;
     this.secret = secret;
@@ -148,17 +151,19 @@ public final class ClusterMember {
    * Joins (or forms) the cluster described by {@code config}, whose members share {@code secret}.
    * Blocks while Hazelcast joins, so call it from a main or test thread, never from an event loop.
    * The member is not watched until {@link #watch}. {@code serializers}: as
-   * {@link HazelcastSettings#build}.
+   * {@link HazelcastSettings#build}. {@code vertx}: the Vert.x the member's events and records run on,
+   * left open when the member closes; null for one of the member's own, made with {@code metrics} and
+   * closed with it.
    */
   public static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics,
-                                   Map<Integer, DataSerializableFactory> serializers) {
+                                   Map<Integer, DataSerializableFactory> serializers, Vertx vertx) {
     MembershipHistory history = new MembershipHistory();
-    return join(cluster, secret, metrics, serializers, history, DnsMemberDiscovery.of(cluster, history));
+    return join(cluster, secret, metrics, serializers, vertx, history, DnsMemberDiscovery.of(cluster, history));
   }
 
-  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics, Map)}, finding peers through {@code discovery}. */
+  /** As {@link #join(ClusterConfig, ClusterSecret, NodeMetrics, Map, Vertx)}, finding peers through {@code discovery}. */
   static ClusterMember join(ClusterConfig cluster, ClusterSecret secret, NodeMetrics metrics,
-                            Map<Integer, DataSerializableFactory> serializers, MembershipHistory history,
+                            Map<Integer, DataSerializableFactory> serializers, Vertx given, MembershipHistory history,
                             DnsMemberDiscovery discovery) {
     Config config = HazelcastSettings.build(cluster, secret.clusterName(cluster.name()), discovery, serializers);
     // Hazelcast's start and join are most of a service's start: Vert.x and its meters are made meanwhile
@@ -170,7 +175,7 @@ public final class ClusterMember {
         started.completeExceptionally(e);
       }
     }, "cluster-join").start();
-    Vertx vertx = Vertx.builder()
+    Vertx vertx = given != null ? given : Vertx.builder()
       .with(metrics.instrument(new VertxOptions()
         .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)
@@ -181,10 +186,12 @@ public final class ClusterMember {
     try {
       hazelcast = started.join();
     } catch (CompletionException e) {
-      vertx.close();
+      if (given == null) {
+        vertx.close();
+      }
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
-    ClusterMember member = new ClusterMember(vertx, config, discovery, secret, history, hazelcast, metrics);
+    ClusterMember member = new ClusterMember(vertx, given == null, config, discovery, secret, history, hazelcast, metrics);
     member.claimWatch = new MastershipClaimWatch(member, TimeUnit.SECONDS.toMillis(HazelcastSettings.HEARTBEAT_INTERVAL),
       TimeUnit.SECONDS.toMillis(HazelcastSettings.MAX_NO_HEARTBEAT));
     member.watchdog = new LoneMemberWatchdog(member, history, discovery);
@@ -345,14 +352,21 @@ public final class ClusterMember {
     return secret;
   }
 
-  /** Called on the caller's context for each member that joins or leaves. */
-  public void onMemberChange(Handler<MemberChange> handler) {
-    memberHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+  /** Called on the caller's context for each member that joins or leaves; the returned action stops it. */
+  public Runnable onMemberChange(Handler<MemberChange> handler) {
+    Subscription<MemberChange> subscription = new Subscription<>(vertx.getOrCreateContext(), handler);
+    memberHandlers.add(subscription);
+    return () -> memberHandlers.remove(subscription);
   }
 
-  /** Called on the caller's context after a split brain healed: records may have come back or gone. */
-  public void onMerged(Handler<Void> handler) {
-    mergeHandlers.add(new Subscription<>(vertx.getOrCreateContext(), handler));
+  /**
+   * Called on the caller's context after a split brain healed, or this node joined anew: records may
+   * have come back or gone. The returned action stops it.
+   */
+  public Runnable onMerged(Handler<Void> handler) {
+    Subscription<Void> subscription = new Subscription<>(vertx.getOrCreateContext(), handler);
+    mergeHandlers.add(subscription);
+    return () -> mergeHandlers.remove(subscription);
   }
 
   /**
@@ -401,16 +415,19 @@ public final class ClusterMember {
   }
 
   /**
-   * Stops Vert.x, then leaves the cluster gracefully (Hazelcast hands its partitions over first).
-   * Blocks: call it from a shutdown hook or a test thread.
+   * Stops the member's own Vert.x (a user's is left open), then leaves the cluster gracefully
+   * (Hazelcast hands its partitions over first). Blocks: call it from a shutdown hook, a thread of
+   * its own or a test thread, never from an event loop.
    */
   public void close(long timeout, TimeUnit unit) {
     closing = true;
     watchdog.stop();
-    try {
-      vertx.close().await(timeout, unit);
-    } catch (Exception e) {
-      LOG.warn("Vert.x did not close: {}", e.toString());
+    if (ownsVertx) {
+      try {
+        vertx.close().await(timeout, unit);
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not close: {}", e.toString());
+      }
     }
     hazelcast.shutdown();
   }

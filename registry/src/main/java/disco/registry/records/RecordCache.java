@@ -19,6 +19,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -52,11 +53,19 @@ final class RecordCache {
   private final RecordStore store;
   private final Map<String, Record> records = new HashMap<>();
   private final List<Handler<Void>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Handler<List<RecordChange>>> changeListeners = new CopyOnWriteArrayList<>();
+  /** What the mutation under way changed, told to the listeners once it is done. Guarded by {@code records}. */
+  private final List<RecordChange> pending = new ArrayList<>();
   /** Entries of the map that no reader may trust, by key. Guarded by {@code records}. */
   private final Map<String, Rejected> rejected = new HashMap<>();
   /** Keys an event changed while a whole read was under way: the event is newer than the read. */
   private Set<String> changedDuringRead;
   private boolean readAgain;
+  /**
+   * Whether a whole read has succeeded: what the first finds is this node learning the records, not
+   * records changing, so it tells no record change ({@link #onRecordChanges}); events are told always.
+   */
+  private boolean loaded;
   /** Since when every whole read has failed, or -1; and when that was last logged. */
   private long readFailingSince = -1;
   private long lastFailureLog;
@@ -183,8 +192,19 @@ final class RecordCache {
     return list;
   }
 
-  void onChange(Handler<Void> listener) {
+  /** {@code listener}, on the node's context, after every change of the copy; the returned action stops it. */
+  Runnable onChange(Handler<Void> listener) {
     listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * As {@link #onChange}, told which records appeared, changed or went, from the end of the first
+   * whole read on: what that read finds is the state this node learns, not a change.
+   */
+  Runnable onRecordChanges(Handler<List<RecordChange>> listener) {
+    changeListeners.add(listener);
+    return () -> changeListeners.remove(listener);
   }
 
   /** Replaces the copy by a whole read; concurrent triggers collapse into one more read. */
@@ -244,11 +264,11 @@ final class RecordCache {
   /** {@code whole}: entries missing from the read are gone; otherwise the read only adds and updates. */
   private void replaceWith(Map<String, String> entries, Set<String> newerByEvent, boolean whole) {
     boolean changed = false;
+    boolean learning = !loaded;
     synchronized (records) {
       for (String key : Set.copyOf(records.keySet())) {
         if (whole && !entries.containsKey(key) && !newerByEvent.contains(key)) {
-          records.remove(key);
-          changed = true;
+          changed |= drop(key);
         }
       }
       if (whole) {
@@ -259,15 +279,27 @@ final class RecordCache {
           changed |= put(entry.getKey(), entry.getValue());
         }
       }
+      if (learning) {
+        pending.clear();
+        loaded = whole;
+      }
     }
     if (changed) {
       notifyListeners();
     }
   }
 
-  /** A record known to be gone from the map, whose event has not arrived. */
+  /** A record known to be gone from the map, whose event has not arrived. On the node's context. */
   void forget(String key) {
     applyEvent(key, null);
+  }
+
+  /**
+   * A record this node just wrote, whose event has not arrived: a reader of this node sees its own
+   * write at once (the event, when it comes, changes nothing). On the node's context.
+   */
+  void written(String key, String value) {
+    applyEvent(key, value);
   }
 
   private void applyEvent(String key, String value) {
@@ -278,7 +310,7 @@ final class RecordCache {
     synchronized (records) {
       if (value == null) {
         rejected.remove(key);
-        changed = records.remove(key) != null;
+        changed = drop(key);
       } else {
         changed = put(key, value);
       }
@@ -295,16 +327,30 @@ final class RecordCache {
       record = new Record(new JsonObject(value));
     } catch (RuntimeException e) {
       reject(key, value, null, "not a discovery record (" + e.getClass().getSimpleName() + ")");
-      return records.remove(key) != null;
+      return drop(key);
     }
     String refusal = refusal(key, record);
     if (refusal != null) {
       reject(key, value, record, refusal);
-      return records.remove(key) != null;
+      return drop(key);
     }
     rejected.remove(key);
     Record before = records.put(key, record);
-    return before == null || !before.toJson().equals(record.toJson());
+    if (before != null && before.toJson().equals(record.toJson())) {
+      return false;
+    }
+    pending.add(new RecordChange(before, record));
+    return true;
+  }
+
+  /** Whether a trusted record went from the copy. */
+  private boolean drop(String key) {
+    Record before = records.remove(key);
+    if (before == null) {
+      return false;
+    }
+    pending.add(new RecordChange(before, null));
+    return true;
   }
 
   /** Why no reader may trust {@code record}, or null when it may. */
@@ -333,6 +379,14 @@ final class RecordCache {
   }
 
   private void notifyListeners() {
+    List<RecordChange> changes;
+    synchronized (records) {
+      changes = List.copyOf(pending);
+      pending.clear();
+    }
+    if (!changes.isEmpty()) {
+      changeListeners.forEach(listener -> listener.handle(changes));
+    }
     listeners.forEach(listener -> listener.handle(null));
   }
 

@@ -7,7 +7,7 @@ import io.vertx.servicediscovery.types.HttpEndpoint;
 import java.util.Optional;
 
 /**
- * One live HTTP endpoint of a service, as published by {@link OwnRecord}: the typed view of a
+ * One live HTTP endpoint of a service, as its publisher's node keeps it: the typed view of a
  * discovery record, or nothing when the record is malformed or foreign.
  */
 public record ServiceInstance(String registration, String name, String host, int port,
@@ -19,19 +19,20 @@ public record ServiceInstance(String registration, String name, String host, int
   static final String STARTED_AT = "startedAt";
   static final String SWARM_NODE = "swarmNode";
 
-  /** The record this node publishes for itself, UP, in the form vertx-service-discovery stores. */
-  public static Record record(String registration, ServiceIdentity identity, String host, int port, String nodeId) {
+  /**
+   * The record a service publishes for itself, in the form vertx-service-discovery stores: an HTTP
+   * endpoint at {@code host:port} named after the service, saying who it is. Its registration and its
+   * publisher's member id are the discovery backend's to set.
+   */
+  public static Record record(ServiceIdentity identity, String host, int port) {
     JsonObject metadata = new JsonObject()
-      .put(NODE_ID, nodeId)
       .put(HOSTNAME, identity.hostname())
       .put(VERSION, identity.version())
       .put(STARTED_AT, identity.startedAt());
     if (!identity.swarmNode().isEmpty()) {
       metadata.put(SWARM_NODE, identity.swarmNode());
     }
-    return HttpEndpoint.createRecord(identity.name(), host, port, "/", metadata)
-      .setRegistration(registration)
-      .setStatus(Status.UP);
+    return HttpEndpoint.createRecord(identity.name(), host, port, "/", metadata);
   }
 
   /** Empty when the record is not an UP HTTP endpoint carrying this project's metadata. */

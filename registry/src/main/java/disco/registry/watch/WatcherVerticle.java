@@ -1,19 +1,24 @@
 package disco.registry.watch;
 
 import disco.registry.ClusterNode;
-import disco.registry.ServiceDirectory;
 import disco.registry.ServiceEndpoint;
-import disco.registry.records.ServiceInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import io.vertx.servicediscovery.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prints one line per record published or removed (members joining and leaving are logged by the
- * node), and serves the operations surface, /metrics included, without a record of its own.
+ * Prints one line per record published, updated or removed anywhere in the cluster, as a user of
+ * vertx-service-discovery follows them: the records there are at start, then the announcements
+ * (members joining and leaving are logged by the node). Serves the operations surface, /metrics
+ * included, without a record of its own.
  */
 final class WatcherVerticle extends VerticleBase {
 
@@ -22,7 +27,8 @@ final class WatcherVerticle extends VerticleBase {
   private final WatcherConfig config;
   private final ClusterNode node;
   private final ServiceEndpoint endpoint;
-  private ServiceDirectory directory;
+  private ServiceDiscovery discovery;
+  private MessageConsumer<JsonObject> announcements;
 
   WatcherVerticle(WatcherConfig config, ClusterNode node, ServiceEndpoint endpoint) {
     this.config = config;
@@ -33,25 +39,32 @@ final class WatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     node.membersJson().forEach(member -> LOG.info("member {}", describe((JsonObject) member)));
-    directory = new ServiceDirectory(node, name -> true, new ServiceDirectory.Listener() {
-      @Override
-      public void added(ServiceInstance instance) {
-        LOG.info("record published: {}", describe(instance));
-      }
-
-      @Override
-      public void removed(ServiceInstance instance) {
-        LOG.info("record removed:   {}", describe(instance));
-      }
-    });
-    directory.start();
-    return endpoint.serveWithoutRecord(Router.router(vertx), config.httpPort());
+    discovery = ServiceDiscovery.create(vertx);
+    // listening before the first read: a record published in between is told twice rather than never
+    announcements = vertx.eventBus().consumer(ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS,
+      message -> announced(new Record(message.body())));
+    return discovery.getRecords(record -> true)
+      .onSuccess(records -> records.forEach(record -> LOG.info("record published: {}", describe(record))))
+      .compose(records -> endpoint.serveWithoutRecord(Router.router(vertx), config.httpPort()));
   }
 
   @Override
   public Future<?> stop() {
-    directory.stop();
-    return endpoint.withdraw();
+    announcements.unregister();
+    discovery.close();
+    return endpoint.withdraw(registration -> Future.succeededFuture());
+  }
+
+  private static void announced(Record record) {
+    if (record.getStatus() == Status.DOWN) {
+      LOG.info("record removed:   {}", describe(record));
+    } else if (record.getStatus() == Status.OUT_OF_SERVICE) {
+      LOG.info("record out of service: {}", describe(record));
+    } else if (record.getRegistration() == null) {
+      LOG.info("record published: {}", describe(record));
+    } else {
+      LOG.info("record updated:   {}", describe(record));
+    }
   }
 
   private static String describe(JsonObject member) {
@@ -59,8 +72,12 @@ final class WatcherVerticle extends VerticleBase {
       + (member.getBoolean("lite") ? " (lite)" : "") + (member.getBoolean("self") ? " (this watcher)" : "");
   }
 
-  private static String describe(ServiceInstance instance) {
-    return instance.name() + " " + instance.hostname() + " at " + instance.host() + ":" + instance.port()
-      + " version " + instance.version() + " node " + instance.nodeId();
+  /** What a person needs of a record: service, host name, where, version, publishing member. */
+  private static String describe(Record record) {
+    JsonObject metadata = record.getMetadata() == null ? new JsonObject() : record.getMetadata();
+    JsonObject location = record.getLocation() == null ? new JsonObject() : record.getLocation();
+    return record.getName() + " " + metadata.getString("hostname", "-") + " at " + location.getString("host", "?")
+      + ":" + location.getValue("port", "?") + " version " + metadata.getString("version", "-")
+      + " node " + metadata.getString("nodeId", "?");
   }
 }

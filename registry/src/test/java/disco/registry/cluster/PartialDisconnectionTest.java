@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 import disco.registry.ClusterNode;
 import disco.registry.TestCluster;
 import disco.registry.records.RecordTasks;
-import disco.registry.records.OwnRecord;
 import disco.registry.records.ServiceIdentity;
 
 /**
@@ -90,14 +89,14 @@ class PartialDisconnectionTest {
       .forEach(connection -> connection.close("cut apart by the test", null));
   }
 
-  /** A record of {@code node}'s whose key lies in a partition that {@code owner} holds. */
-  private static OwnRecord recordHeldBy(ClusterNode node, ClusterNode owner) {
+  /** A registration whose key lies in a partition that {@code owner} holds, as {@code node} sees it. */
+  private static String registrationHeldBy(ClusterNode node, ClusterNode owner) {
     UUID ownerId = UUID.fromString(owner.nodeId());
     while (true) {
-      OwnRecord own = node.ownRecord(new ServiceIdentity("slip", "b", "test", 1L), "127.0.0.1");
-      Member holder = node.member().hazelcast().getPartitionService().getPartition(own.registration()).getOwner();
+      String registration = UUID.randomUUID().toString();
+      Member holder = node.member().hazelcast().getPartitionService().getPartition(registration).getOwner();
       if (holder != null && holder.getUuid().equals(ownerId)) {
-        return own;
+        return registration;
       }
     }
   }
@@ -108,8 +107,7 @@ class PartialDisconnectionTest {
     ClusterNode b = cluster.join();
     ClusterNode c = cluster.join();
     within(Duration.ofSeconds(10), "one cluster of 3", () -> master.liveMemberIds().size() == 3);
-    OwnRecord own = recordHeldBy(b, c);
-    await(own.publish(1001));
+    TestCluster.publish(b, "b", 1001, registrationHeldBy(b, c));
     String formerId = b.nodeId();
     within(Duration.ofSeconds(5), "b's record in the master's copy", () -> owners(master).contains(formerId));
 

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import disco.registry.ClusterNode;
 import disco.registry.TestCluster;
 import disco.registry.config.ClusterConfig;
-import disco.registry.records.OwnRecord;
 import disco.registry.records.ServiceIdentity;
 
 /**
@@ -41,8 +40,7 @@ class StuckMemberTest {
   }
 
   private static void publish(ClusterNode node) {
-    OwnRecord own = node.ownRecord(new ServiceIdentity("slip", "a", "test", 1L), "127.0.0.1");
-    await(own.publish(1001));
+    TestCluster.publish(node, "a", 1001);
   }
 
   /** Back in the cluster as a new member, its record republished under the new id. */

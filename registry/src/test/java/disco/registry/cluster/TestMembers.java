@@ -17,7 +17,7 @@ public final class TestMembers {
   /** A member whose names never resolve, and that finds its peers listening at {@code network} instead. */
   public static ClusterMember join(ClusterConfig config, ClusterSecret secret, List<InetSocketAddress> network) {
     MembershipHistory history = new MembershipHistory();
-    return ClusterMember.join(config, secret, new NodeMetrics(), RecordTasks.serializers(), history,
+    return ClusterMember.join(config, secret, new NodeMetrics(), RecordTasks.serializers(), null, history,
       new DnsMemberDiscovery(config.members(), config.port(), network, history));
   }
 

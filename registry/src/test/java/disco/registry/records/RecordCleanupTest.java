@@ -1,7 +1,7 @@
 package disco.registry.records;
 
 import static disco.registry.TestCluster.await;
-import static disco.registry.TestCluster.listener;
+import static disco.registry.TestCluster.instances;
 import static disco.registry.TestCluster.owners;
 import static disco.registry.TestCluster.throughout;
 import static disco.registry.TestCluster.within;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import disco.registry.ClusterNode;
-import disco.registry.ServiceDirectory;
 import disco.registry.TestCluster;
 import disco.registry.cluster.ClusterMember.MemberChange;
 import disco.registry.cluster.TestMembers;
@@ -40,10 +39,8 @@ class RecordCleanupTest {
     cluster.close();
   }
 
-  private static OwnRecord publish(ClusterNode node, String hostname, int port) {
-    OwnRecord own = node.ownRecord(new ServiceIdentity("slip", hostname, "test", 1L), "127.0.0.1");
-    await(own.publish(port));
-    return own;
+  private static Record publish(ClusterNode node, String hostname, int port) {
+    return TestCluster.publish(node, hostname, port);
   }
 
   private record Three(ClusterNode a, ClusterNode b, ClusterNode c) {
@@ -114,7 +111,7 @@ class RecordCleanupTest {
   void owner_publishes_its_record_again_when_it_goes_missing() {
     ClusterNode a = cluster.join();
     ClusterNode b = cluster.join();
-    String registration = publish(a, "a", 1001).registration();
+    String registration = publish(a, "a", 1001).getRegistration();
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
 
     b.clusterRecords().store().map().remove(registration);
@@ -128,7 +125,7 @@ class RecordCleanupTest {
   @Test
   void record_naming_a_former_node_id_is_published_again_under_the_current_one() {
     ClusterNode a = cluster.join();
-    String registration = publish(a, "a", 1001).registration();
+    String registration = publish(a, "a", 1001).getRegistration();
     Record current = TestCluster.until(Duration.ofSeconds(5), "record in the copy",
       () -> a.records().isEmpty() ? null : a.records().get(0));
     // the record as this node signed it under a former id (a copy: the cached record is not touched);
@@ -150,10 +147,7 @@ class RecordCleanupTest {
   void directory_lists_the_others_again_after_its_node_was_expelled_and_came_back() {
     Three nodes = threeNodesWithRecords();
     ClusterNode c = nodes.c();
-    List<ServiceInstance> added = new CopyOnWriteArrayList<>();
-    ServiceDirectory directory = new ServiceDirectory(c, "slip"::equals, listener(added, new CopyOnWriteArrayList<>()));
-    c.vertx().runOnContext(v -> directory.start());
-    within(Duration.ofSeconds(5), "three instances listed on c", () -> directory.instances().size() == 3);
+    within(Duration.ofSeconds(5), "three instances listed on c", () -> instances(c).size() == 3);
     String idBefore = c.nodeId();
 
     // the master (a, the oldest) expels c; a and b stay together under their ids
@@ -161,9 +155,9 @@ class RecordCleanupTest {
     com.hazelcast.cluster.Member member = nodes.a().member().hazelcast().getCluster().getMembers().stream()
       .filter(m -> m.getUuid().toString().equals(idBefore)).findFirst().orElseThrow();
     master.getClusterService().suspectMember(member, "test: expelled", true);
-    within(Duration.ofSeconds(10), "c apart from the others", () -> directory.instances().size() <= 1);
+    within(Duration.ofSeconds(10), "c apart from the others", () -> instances(c).size() <= 1);
     within(Duration.ofSeconds(40), "c back under a new id", () -> !c.nodeId().equals(idBefore) && c.liveMemberIds().size() == 3);
-    within(Duration.ofSeconds(10), "a's and b's instances listed on c again", () -> directory.instances().stream()
+    within(Duration.ofSeconds(10), "a's and b's instances listed on c again", () -> instances(c).stream()
       .map(ServiceInstance::nodeId).collect(Collectors.toSet()).containsAll(Set.of(nodes.a().nodeId(), nodes.b().nodeId())));
   }
 
@@ -178,17 +172,14 @@ class RecordCleanupTest {
     ClusterNode a = nodes.a();
     ClusterNode b = nodes.b();
     ClusterNode c = nodes.c();
-    List<ServiceInstance> removed = new CopyOnWriteArrayList<>();
-    ServiceDirectory directory = new ServiceDirectory(c, "slip"::equals, listener(new CopyOnWriteArrayList<>(), removed));
-    c.vertx().runOnContext(v -> directory.start());
-    within(Duration.ofSeconds(5), "three instances listed on c", () -> directory.instances().size() == 3);
+    within(Duration.ofSeconds(5), "three instances listed on c", () -> instances(c).size() == 3);
 
     MemberChange lateDeparture = new MemberChange(b.nodeId(), "late:5701", false, false);
     TestMembers.announce(c.member(), lateDeparture);
     TestMembers.announce(a.member(), lateDeparture);
-    // several sweeps and directory updates run meanwhile
+    // several sweeps run meanwhile
     throughout(Duration.ofMillis(3 * RecordSweeper.PERIOD_MS), "b's instance listed on c and its record kept",
-      () -> directory.instances().size() == 3 && removed.isEmpty() && owners(a).contains(b.nodeId()));
+      () -> instances(c).size() == 3 && owners(a).contains(b.nodeId()));
     assertThat(a.clusterRecords().sweeper().removed()).isZero();
   }
 
@@ -242,7 +233,7 @@ class RecordCleanupTest {
   void member_that_joins_again_keeps_its_record_under_its_new_id() {
     ClusterNode a = cluster.join();
     ClusterNode b = cluster.join();
-    String registration = publish(a, "a", 1001).registration();
+    String registration = publish(a, "a", 1001).getRegistration();
     within(Duration.ofSeconds(5), "record in b's copy", () -> owners(b).contains(a.nodeId()));
     String formerId = a.nodeId();
 
@@ -273,36 +264,27 @@ class RecordCleanupTest {
     assertThat(records).extracting(Record::getRegistration).containsExactlyInAnyOrder("foreign", records.stream()
       .filter(r -> a.nodeId().equals(ServiceInstance.ownerOf(r))).findFirst().orElseThrow().getRegistration());
 
-    List<ServiceInstance> seen = new CopyOnWriteArrayList<>();
-    ServiceDirectory directory = new ServiceDirectory(a, "slip"::equals, listener(seen, new CopyOnWriteArrayList<>()));
-    a.vertx().runOnContext(v -> directory.start());
-    within(Duration.ofSeconds(5), "own record in the directory", () -> seen.size() == 1);
-    assertThat(seen.get(0).hostname()).isEqualTo("a");
+    // the foreign record has no publisher's member id: no caller is sent to it
+    assertThat(instances(a)).extracting(ServiceInstance::hostname).containsExactly("a");
     // the foreign record is still there: it is skipped, not deleted
     assertThat(a.clusterRecords().store().map().containsKey("foreign")).isTrue();
   }
 
   /**
-   * A directory learns of a published and an unpublished instance from the map's events: within 2 s,
+   * Another node learns of a published and an unpublished instance from the map's events: within 2 s,
    * where the periodic re-read takes {@link RecordCache#RECONCILE_MS} (usually well under a second;
    * the bound is generous for a busy machine).
    */
   @Test
-  void directory_follows_publish_and_unpublish() {
+  void other_nodes_follow_publish_and_unpublish() {
     ClusterNode a = cluster.join();
     ClusterNode b = cluster.join();
-    List<ServiceInstance> added = new CopyOnWriteArrayList<>();
-    List<ServiceInstance> removed = new CopyOnWriteArrayList<>();
-    ServiceDirectory directory = new ServiceDirectory(b, "slip"::equals, listener(added, removed));
-    b.vertx().runOnContext(v -> directory.start());
-    within(Duration.ofSeconds(5), "first read done", () -> directory.instances().isEmpty());
+    within(Duration.ofSeconds(5), "first read done", () -> instances(b).isEmpty());
 
-    OwnRecord own = publish(a, "a", 1001);
-    within(Duration.ofSeconds(2), "instance added", () -> added.size() == 1);
-    await(own.unpublish());
-    within(Duration.ofSeconds(2), "instance removed", () -> removed.size() == 1);
-
-    assertThat(added.get(0).nodeId()).isEqualTo(a.nodeId());
-    assertThat(removed.get(0)).isEqualTo(added.get(0));
+    Record published = publish(a, "a", 1001);
+    within(Duration.ofSeconds(2), "instance listed on b", () -> instances(b).size() == 1);
+    assertThat(instances(b).get(0).nodeId()).isEqualTo(a.nodeId());
+    await(a.clusterRecords().unpublish(published.getRegistration()));
+    within(Duration.ofSeconds(2), "instance gone from b", () -> instances(b).isEmpty());
   }
 }

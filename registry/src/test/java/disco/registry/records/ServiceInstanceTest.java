@@ -14,10 +14,17 @@ class ServiceInstanceTest {
     return record.setRegistration("reg-1").setStatus(Status.UP);
   }
 
+  /** {@code record} as the discovery backend stores it for the member {@code nodeId}. */
+  private static Record stored(Record record, String nodeId) {
+    Record stored = published(record);
+    stored.getMetadata().put(ServiceInstance.NODE_ID, nodeId);
+    return stored;
+  }
+
   @Test
   void own_record_reads_back_as_an_instance() {
     ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L, "node-2");
-    Record record = ServiceInstance.record("reg-1", identity, "10.0.0.5", 8080, "node-1");
+    Record record = stored(ServiceInstance.record(identity, "10.0.0.5", 8080), "node-1");
 
     ServiceInstance instance = ServiceInstance.from(record).orElseThrow();
 
@@ -29,7 +36,7 @@ class ServiceInstanceTest {
   @Test
   void record_outside_a_swarm_names_no_swarm_node() {
     ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L);
-    Record record = ServiceInstance.record("reg-1", identity, "10.0.0.5", 8080, "node-1");
+    Record record = stored(ServiceInstance.record(identity, "10.0.0.5", 8080), "node-1");
 
     assertThat(record.getMetadata().containsKey("swarmNode")).isFalse();
     assertThat(ServiceInstance.from(record).orElseThrow().swarmNode()).isEmpty();

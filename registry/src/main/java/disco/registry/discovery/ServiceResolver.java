@@ -1,0 +1,45 @@
+package disco.registry.discovery;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.AddressResolver;
+import io.vertx.core.spi.endpoint.EndpointResolver;
+
+/**
+ * Vert.x 5's address resolver over this platform's records: an HTTP client built with it calls a
+ * service by name and follows its instances as the records change, within milliseconds of the
+ * cluster's events (scale, kill, rolling update), with no lookup per request:
+ * <pre>{@code
+ * HttpClient client = vertx.httpClientBuilder()
+ *   .withAddressResolver(ServiceResolver.create())
+ *   .withLoadBalancer(new ServiceLoadBalancer())
+ *   .build();
+ * client.request(new RequestOptions().setServer(ServiceAddress.of("slip")).setURI("/"))...
+ * }</pre>
+ * A service's instances are its HTTP endpoint records whose publisher is a member now. The node is
+ * the Vert.x instance's own, or one joined with the environment's settings, each overridden by the
+ * string of the same name in {@code config} (as for {@link ClusterServiceDiscoveryBackend}).
+ */
+public final class ServiceResolver implements AddressResolver<ServiceAddress> {
+
+  private final JsonObject config;
+
+  private ServiceResolver(JsonObject config) {
+    this.config = config;
+  }
+
+  /** With the node of the client's Vert.x, or one joined with the environment's settings. */
+  public static ServiceResolver create() {
+    return create(new JsonObject());
+  }
+
+  /** As {@link #create()}, {@code config}'s settings ({@code CLUSTER_NAME}, ...) over the environment's. */
+  public static ServiceResolver create(JsonObject config) {
+    return new ServiceResolver(config.copy());
+  }
+
+  @Override
+  public EndpointResolver<ServiceAddress, ?, ?, ?> endpointResolver(Vertx vertx) {
+    return new ServiceEndpoints<>(LocalNode.of(vertx, config));
+  }
+}
