@@ -3,7 +3,10 @@
 # AppCDS archives and starts poule, two slips and the watcher on loopback; then, under poule's load:
 #   1. up: both slips called, every JVM started from its archive and in a session of its own
 #   2. ./disco add: the new slip called          3. ./disco kill: its record gone, no failed call
-#   4. ./disco remove (SIGTERM): the same        5. ./disco down: nothing left running
+#   4. ./disco remove (SIGTERM): the same
+#   5. ./disco add greeter: examples/greeter, written against Vert.x's discovery APIs only, publishes
+#      itself (poule's /cluster lists it) and answers with what slip, called by name, said
+#   6. ./disco down: nothing left running
 # Prints a timeline like the other e2e scripts, and stops everything it started.
 set -euo pipefail
 
@@ -11,7 +14,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 E2E_NAME=local-e2e
-STEPS_TOTAL=5
+STEPS_TOTAL=6
 # shellcheck source=docker/e2e/lib.sh
 . "$root/docker/e2e/lib.sh"
 
@@ -124,9 +127,26 @@ t=$(now_ms)
 wait_until 30 "the next slip, slip-4, called" serving "slip-1 slip-2 slip-4" "$t"
 stop_case "4 ./disco remove" remove slip-4
 
-# ---- 5. down -------------------------------------------------------------------------------------
+# ---- 5. a greeter --------------------------------------------------------------------------------
 
-STEP="5 ./disco down"
+STEP="5 ./disco add greeter"
+E=$(errors)
+t=$(now_ms)
+./disco add greeter >/dev/null
+greeter_port=$(grep -oE 'ready on port [0-9]+' "$STATE/greeter-1.log" | grep -oE '[0-9]+$')
+greeter_listed() { api /cluster | jq -e --argjson port "$greeter_port" 'any(.records[]; .name == "greeter" and .location.port == $port)'; }
+wait_until 10 "poule's /cluster lists the greeter's record" greeter_listed
+took=$(secs_since "$t")
+answer=$(curl -fsS --max-time 5 "http://127.0.0.1:$greeter_port/") || fail "the greeter did not answer"
+[[ $answer =~ ^hello\ from\ slip-(1|2)$ ]] || fail "the greeter answered '$answer', not a greeting from slip-1 or slip-2"
+note "greeter-1 listed in poule's /cluster $took s after ./disco add greeter began; it answered '$answer'"
+result greeter-listed "$took" s "" "" "the greeter's record listed by poule after ./disco add greeter began"
+errors_delta_zero greeter-failed-calls "$E"
+pass
+
+# ---- 6. down -------------------------------------------------------------------------------------
+
+STEP="6 ./disco down"
 pids=$(cat "$STATE"/*.pid)
 ./disco down >/dev/null
 # shellcheck disable=SC2086
