@@ -9,6 +9,7 @@ import disco.registry.records.RecordTasks;
 import disco.registry.records.ServiceInstance;
 import disco.registry.security.ClusterSecret;
 import com.hazelcast.cluster.Member;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -120,6 +121,11 @@ public final class ClusterNode {
   /** The trusted records whose owner is a member now (see {@link ClusterRecords#live}). */
   public List<Record> liveRecords() {
     return records.live();
+  }
+
+  /** {@link #liveRecords}, once this node's copy holds the cluster's records (see {@link ClusterRecords#liveOnceRead}). */
+  public Future<List<Record>> liveRecordsOnceRead() {
+    return records.liveOnceRead();
   }
 
   /** The HTTP endpoints of the service {@code name} among {@link #liveRecords}: what its callers may call now. */

@@ -18,9 +18,10 @@ import java.util.UUID;
  * cluster's, signed with its secret and stamped with their publisher's member id; a record is kept
  * published by its node (written again if a sweep or a split removed it) and swept by the oldest
  * member when its node leaves; {@code getRecords} and {@code getRecord} answer from the node's local
- * copy, with only the records whose publisher is a member now. Every change anywhere in the cluster
+ * copy, with only the records whose publisher is a member now, and wait for the copy's first whole
+ * read on a node that just joined. Every change anywhere in the cluster
  * is announced on this Vert.x's announce address ({@link Announcements}). No call holds a thread:
- * writes have timeouts of their own, reads wait on nothing.
+ * writes have timeouts of their own, reads wait for nothing but that first read.
  * <p>
  * The node is the one of this Vert.x instance, or one joined for it with the environment's settings
  * ({@link LocalNode}); the backend configuration may give them under the same names
@@ -74,13 +75,13 @@ public final class ClusterServiceDiscoveryBackend implements ServiceDiscoveryBac
 
   @Override
   public void getRecords(Handler<AsyncResult<List<Record>>> handler) {
-    node.map(ClusterNode::liveRecords).onComplete(handler);
+    node.compose(ClusterNode::liveRecordsOnceRead).onComplete(handler);
   }
 
   @Override
   public void getRecord(String registration, Handler<AsyncResult<Record>> handler) {
-    node.map(n -> n.liveRecords().stream().filter(record -> registration.equals(record.getRegistration()))
-      .findFirst().orElse(null)).onComplete(handler);
+    node.compose(ClusterNode::liveRecordsOnceRead).map(records -> records.stream()
+      .filter(record -> registration.equals(record.getRegistration())).findFirst().orElse(null)).onComplete(handler);
   }
 
   /** A change this process makes: its discovery announces it, so the cluster's announcements leave it out. */

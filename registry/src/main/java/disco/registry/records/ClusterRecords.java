@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
  */
 public final class ClusterRecords {
 
+  /** How long {@link #liveOnceRead} waits for this node's first whole read before it answers with the copy as it is. */
+  static final long FIRST_READ_WAIT_MS = 10_000;
+
   private final ClusterMember member;
   /** Where the copy, the sweeper and the published records keep their state. */
   private final Context context;
@@ -75,6 +78,26 @@ public final class ClusterRecords {
   public List<Record> live() {
     Set<String> members = member.liveMemberIds();
     return cache.records().stream().filter(record -> members.contains(ServiceInstance.ownerOf(record))).toList();
+  }
+
+  /**
+   * {@link #live}, once this node's copy holds the cluster's records: a process that asks right after
+   * it joined gets the records published before it came, not an empty list that its first whole read
+   * then fills without a word. When no whole read succeeds (a cluster with no data member holds no
+   * records), it answers after {@link #FIRST_READ_WAIT_MS} with the copy as it is.
+   */
+  public Future<List<Record>> liveOnceRead() {
+    Future<Void> read = cache.firstWholeRead();
+    if (read.isComplete()) {
+      return Future.succeededFuture(live());
+    }
+    Promise<List<Record>> answer = Promise.promise();
+    long timer = member.vertx().setTimer(FIRST_READ_WAIT_MS, id -> answer.tryComplete(live()));
+    read.onSuccess(v -> {
+      member.vertx().cancelTimer(timer);
+      answer.tryComplete(live());
+    });
+    return answer.future();
   }
 
   /** Entries of the map that no reader trusts (unsigned, forged, malformed), with the reason for each. */

@@ -15,7 +15,9 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import disco.registry.security.ClusterSecret;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
@@ -66,6 +68,8 @@ final class RecordCache {
    * records changing, so it tells no record change ({@link #onRecordChanges}); events are told always.
    */
   private boolean loaded;
+  /** Completed by the first whole read that succeeds. */
+  private final Promise<Void> firstWholeRead = Promise.promise();
   /** Since when every whole read has failed, or -1; and when that was last logged. */
   private long readFailingSince = -1;
   private long lastFailureLog;
@@ -192,6 +196,11 @@ final class RecordCache {
     return list;
   }
 
+  /** Completes once a whole read filled the copy: before it, the copy may lack records the cluster has. */
+  Future<Void> firstWholeRead() {
+    return firstWholeRead.future();
+  }
+
   /** {@code listener}, on the node's context, after every change of the copy; the returned action stops it. */
   Runnable onChange(Handler<Void> listener) {
     listeners.add(listener);
@@ -283,6 +292,9 @@ final class RecordCache {
         pending.clear();
         loaded = whole;
       }
+    }
+    if (loaded) {
+      firstWholeRead.tryComplete();
     }
     if (changed) {
       notifyListeners();

@@ -131,6 +131,22 @@ class ServiceDiscoveryContractTest {
   }
 
   @Test
+  void a_node_that_just_joined_lists_the_records_published_before_it() {
+    Record stored = await(onA.publish(service("my-service")));
+    within(Duration.ofSeconds(2), "the record found on c", () -> await(onC.getRecord(stored.getRegistration())) != null);
+
+    ClusterNode d = cluster.join();
+    ServiceDiscovery onD = ServiceDiscovery.create(d.vertx());
+    try {
+      // asked at once, before any wait: its answer must not be the empty copy of a node still reading
+      assertThat(await(onD.getRecords(record -> true))).extracting(Record::getRegistration)
+        .containsExactly(stored.getRegistration());
+    } finally {
+      onD.close();
+    }
+  }
+
+  @Test
   void every_change_is_announced_once_on_every_node() {
     ServiceDiscovery onB = ServiceDiscovery.create(b.vertx());
     List<JsonObject> onANode = announcements(a);
