@@ -11,7 +11,7 @@
 #   e2e-counts:<e2e>   the same for its figures with neither (counts): case, figure, last run, range
 #   baseline:<e2e>     each fault of its last run with a baseline (KEY-baseline-calls): poule's failed
 #                      calls (KEY-failed-calls), their sum over the last 10 runs, the plain client's
-#   bench:<measurement>  the latest bench run of that measurement (efficiency, footprint, propagation,
+#   bench:<measurement>  the latest bench run of that measurement (efficiency, footprint, propagation, spread,
 #                      scale, image): one column per value of the param that varies (per C, per stat),
 #                      a row per figure, its target and whether it was met; then the run, commit, machine
 # SOURCE:

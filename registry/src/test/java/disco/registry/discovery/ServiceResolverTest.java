@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpResponseExpectation;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.endpoint.LoadBalancer;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.servicediscovery.types.HttpEndpoint;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,10 @@ class ServiceResolverTest {
   }
 
   private Future<String> call() {
+    return call(client);
+  }
+
+  private static Future<String> call(HttpClient client) {
     return client.request(new RequestOptions().setServer(ServiceAddress.of("greeting")).setURI("/"))
       .compose(request -> request.send().expecting(HttpResponseExpectation.SC_OK))
       .compose(HttpClientResponse::body)
@@ -112,6 +118,28 @@ class ServiceResolverTest {
     // the crashed node's instance goes as the member list loses it: no call of these fails
     within(Duration.ofSeconds(10), "only three called", () -> caller.liveMemberIds().size() == 3);
     assertThat(answers(10)).containsOnlyKeys("three");
+  }
+
+  @Test
+  void a_stock_least_requests_client_calls_by_name_and_follows_the_records() {
+    HttpClient stock = caller.vertx().httpClientBuilder()
+      .withAddressResolver(ServiceResolver.create())
+      .withLoadBalancer(LoadBalancer.LEAST_REQUESTS)
+      .build();
+    try {
+      Instance one = instance("one");
+      instance("two");
+      within(Duration.ofSeconds(5), "both instances known to the caller", () -> caller.liveRecords().size() == 2);
+      List<Future<String>> calls = IntStream.range(0, 20).mapToObj(i -> call(stock)).toList();
+      assertThat(await(Future.all(calls)).<String>list()).isNotEmpty().allSatisfy(answer ->
+        assertThat(answer).isIn("one", "two"));
+
+      await(one.discovery().unpublish(one.record().getRegistration()));
+      within(Duration.ofSeconds(2), "only two called", () -> IntStream.range(0, 4)
+        .mapToObj(i -> await(call(stock))).allMatch("two"::equals));
+    } finally {
+      await(stock.close());
+    }
   }
 
   @Test
