@@ -4,7 +4,8 @@
 # members' own count (disco_cluster_operation_timeouts_total), read around each case by the runner
 # and around each freeze by frozen_case (lib.sh). An operation that timed out holds no thread (it
 # failed after its own timeout, and was retried); none may come while a slip is frozen, besides the
-# frozen slip's own that its pause caught and the others' reads of its share; those of a kill, a
+# frozen slip's own that its pause caught and the others' reads asked of it (a whole read's part, a
+# record whose partition it owns); writes, removals, sweeps and subscriptions count; those of a kill, a
 # cut or a lost node, asked of a member that could not answer yet, are counted and reported. It
 # covers whatever ran before it in this run (alone after the setup: the deploy).
 # Its variables cross files (set in one, read in another): SC2034 and SC2154 are off here.
@@ -69,7 +70,7 @@ case_held_threads() {
   asked_timeouts=$FROZEN_ASKED
   [ "$frozen_timeouts" -eq 0 ] || EXPLAINED+=("---- the operations that timed out while a slip was frozen" \
     "$(printf '%s\n' "${FROZEN_LINES[@]}")")
-  note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); operations on the cluster map that timed out (the members' metrics): $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $asked_timeouts reads of the paused member's share that gave up on it; $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
+  note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); operations on the cluster map that timed out (the members' metrics): $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $asked_timeouts reads asked of the paused member that gave up on it; $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
   held_results
   [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
   [ "$frozen_timeouts" -eq 0 ] || soft_fail "$frozen_timeouts operations on the cluster map timed out while a slip was frozen"
@@ -82,7 +83,7 @@ held_results() {
   result held-threads-timeouts "$timeouts" count "" "" "operations on the cluster map that timed out, every case before this one"
   result held-threads-timeouts-while-frozen "$frozen_timeouts" count 0 0 "operations on the cluster map that timed out while a slip was frozen"
   result held-threads-caught-in-pause "$caught_timeouts" count "" "" "a paused container's own operations that the pause caught in flight"
-  result held-threads-asked-paused "$asked_timeouts" count "" "" "reads of the paused member's share that gave up on it"
+  result held-threads-asked-paused "$asked_timeouts" count "" "" "reads asked of the paused member (its share of a whole read, a record in its partitions) that gave up on it"
   result held-threads-late-answers "$late_answers" count "" "" "late 'call timeout' answers to operations whose callers had moved on"
   result held-threads-dead-dials "$dead_dials" count "" "" "connection attempts to departed members that timed out"
   result held-threads-suspicions "$suspicions" count "" "" "members suspected after missed heartbeats"

@@ -284,7 +284,10 @@ settle() {
 # around each freeze by frozen_case, judged by case 12.
 TIMEOUTS_DIR=$(mktemp -d "${E2E_LOG_DIR:-/tmp}/multinode-e2e-timeouts.XXXXXX")
 FROZEN_OWN=0    # a frozen slip's own operations, caught by its pause (from the pause to 1.5 s after the wake)
-FROZEN_ASKED=0  # other members' reads of one member's share that gave up on the frozen slip meanwhile
+FROZEN_ASKED=0  # other members' reads that gave up on the frozen slip meanwhile: a whole read's part
+                # asked of each member (read-part), or a record read from its partition's owner alone
+                # (read: an owner's check of its record, every 2 s), which the frozen slip is for about
+                # one partition in six until it leaves the member list
 FROZEN_OTHER=0  # every other timeout from the pause to the case's end: none may come
 FROZEN_LINES=() # what those were, for the end of the run
 # one "ID OPERATION COUNT" line per running container of the stack and operation it counted; a
@@ -317,7 +320,7 @@ frozen_timeouts() { # VICTIM BEFORE WOKE END
   while read -r id op n; do
     if [ "${id%@*}" = "$1" ]; then
       FROZEN_OWN=$((FROZEN_OWN + n))
-    elif [ "$op" = read-part ]; then
+    elif [ "$op" = read-part ] || [ "$op" = read ]; then
       FROZEN_ASKED=$((FROZEN_ASKED + n))
     else
       FROZEN_OTHER=$((FROZEN_OTHER + n)); FROZEN_LINES+=("$STEP: $id $op $n")
