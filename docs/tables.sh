@@ -256,7 +256,7 @@ def baseline_table($e; $d):
       | one($f + "-failed-calls") as $poule
       | if $poule == null then error("no \($f)-failed-calls beside \($f)-baseline-calls in the last run of e2e \"\($e)\"")
         else . end
-      | row([$poule.case, ($poule.value | num), ([$w.lines[] | select(.key == $f + "-failed-calls") | .value] | add | num),
+      | row([($poule.case | sub("^(?<n>[0-9]+) "; "\(.n). ")), ($poule.value | num), ([$w.lines[] | select(.key == $f + "-failed-calls") | .value] | add | num),
           "\(one($f + "-baseline-failed-calls").value | num) of \(one($f + "-baseline-calls").value | num)"]))
     | join("\n"));
 
