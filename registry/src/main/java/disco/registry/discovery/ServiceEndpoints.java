@@ -16,7 +16,8 @@ import java.util.List;
  * built again from the node's copy whenever the records or the members change, and its endpoint
  * (what the load balancer picks from) is replaced only when its instances did. A departed member's
  * instances go the moment the member list says so, before any sweep. The member list is the one
- * truth: an event is only a cue to look again.
+ * truth: an event is only a cue to look again. A service is first resolved once the node's copy
+ * holds the cluster's records (its first whole read).
  */
 final class ServiceEndpoints<E> implements EndpointResolver<ServiceAddress, ServiceInstance, ServiceEndpoints.State<E>, E> {
 
@@ -75,7 +76,9 @@ final class ServiceEndpoints<E> implements EndpointResolver<ServiceAddress, Serv
 
   @Override
   public Future<State<E>> resolve(ServiceAddress address, EndpointBuilder<E, ServiceInstance> builder) {
-    return node.map(joined -> {
+    // a node that just joined answers once its copy holds the cluster's records: the first call of a
+    // client started with the node finds the instances published before it, not "no instance"
+    return node.compose(joined -> joined.liveRecordsOnceRead().map(known -> {
       State<E> state = new State<>(address.name(), builder);
       Runnable onRecords = joined.onRecordsChanged(v -> state.update(joined));
       Runnable onMembers = joined.onMemberChange(change -> state.update(joined));
@@ -87,7 +90,7 @@ final class ServiceEndpoints<E> implements EndpointResolver<ServiceAddress, Serv
       };
       state.update(joined);
       return state;
-    });
+    }));
   }
 
   @Override

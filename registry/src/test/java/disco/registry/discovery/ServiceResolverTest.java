@@ -143,6 +143,24 @@ class ServiceResolverTest {
   }
 
   @Test
+  void a_client_on_a_node_that_just_joined_calls_an_instance_published_before_it() {
+    instance("one");
+    within(Duration.ofSeconds(5), "one known to the caller", () -> caller.liveRecords().size() == 1);
+
+    ClusterNode late = cluster.join();
+    HttpClient lateClient = late.vertx().httpClientBuilder()
+      .withAddressResolver(ServiceResolver.create())
+      .withLoadBalancer(new ServiceLoadBalancer())
+      .build();
+    try {
+      // at once, before any wait: not "no instance" from a copy still being read
+      assertThat(await(call(lateClient))).isEqualTo("one");
+    } finally {
+      await(lateClient.close());
+    }
+  }
+
+  @Test
   void a_service_with_no_instance_fails_the_call_at_once() {
     Throwable failure = call().toCompletionStage().toCompletableFuture().handle((value, err) -> err).join();
     assertThat(failure).isNotNull();
