@@ -5,8 +5,10 @@ import disco.registry.records.RecordChange;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.Status;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,7 +24,8 @@ final class Announcements {
 
   /** A change expected from this process's own discovery that never showed (same content) is forgotten after this. */
   static final long EXPECT_MS = 30_000;
-  private static final Map<ClusterNode, Map<String, Announcements>> ALL = new ConcurrentHashMap<>();
+  /** Weak keys: a node closed and dropped takes its announcements with it (tests make many nodes). */
+  private static final Map<ClusterNode, Map<String, Announcements>> ALL = Collections.synchronizedMap(new WeakHashMap<>());
 
   private final Vertx vertx;
   private final String address;
