@@ -1,5 +1,6 @@
 package disco.registry;
 
+import disco.registry.bus.ClusterBus;
 import disco.registry.cluster.ClusterMember;
 import disco.registry.cluster.ClusterMember.MemberChange;
 import disco.registry.config.ClusterConfig;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A node of the platform, what a service holds: its member of the Hazelcast cluster
  * ({@link ClusterMember}) and the discovery records it keeps with the others ({@link ClusterRecords}),
- * on a plain (not clustered) Vert.x. A process has one node per Vert.x instance at most: the
+ * on a plain (not clustered) Vert.x that serves HTTP, and, once started, the event bus across the
+ * cluster on a clustered Vert.x of its own ({@link ClusterBus}). A process has one node per Vert.x instance at most: the
  * discovery backend and the address resolver of that Vert.x find it ({@link #of(Vertx)}). Events are
  * delivered on the context of whoever subscribed.
  */
@@ -36,6 +38,8 @@ public final class ClusterNode {
 
   private final ClusterMember member;
   private final ClusterRecords records;
+  private volatile ClusterBus bus;
+  private Future<ClusterBus> busStart;
 
   private ClusterNode(ClusterMember member, ClusterRecords records) {
     this.member = member;
@@ -78,6 +82,27 @@ public final class ClusterNode {
   /** The node that runs on {@code vertx}, if one does. */
   public static Optional<ClusterNode> of(Vertx vertx) {
     return Optional.ofNullable(BY_VERTX.get(vertx));
+  }
+
+  /**
+   * Starts this node's event bus across the cluster (a clustered Vert.x on its member, see
+   * {@link ClusterBus}) on the first call; every call completes with that one. Services started by
+   * {@code ServiceLauncher} have it.
+   */
+  public synchronized Future<ClusterBus> startBus() {
+    if (busStart == null) {
+      busStart = ClusterBus.start(member).onSuccess(started -> bus = started);
+    }
+    return busStart;
+  }
+
+  /** The event bus across the cluster, once {@link #startBus} completed. */
+  public ClusterBus bus() {
+    ClusterBus started = bus;
+    if (started == null) {
+      throw new IllegalStateException("this node's event bus is not started (ClusterNode.startBus)");
+    }
+    return started;
   }
 
   /** The Hazelcast member, for what acts on the cluster itself rather than on records (tests do). */
@@ -183,11 +208,15 @@ public final class ClusterNode {
   }
 
   /**
-   * Stops Vert.x, then leaves the cluster gracefully (Hazelcast hands its partitions over first).
-   * Blocks: call it from a shutdown hook or a test thread.
+   * Stops the event bus and Vert.x, then leaves the cluster gracefully (Hazelcast hands its
+   * partitions over first). Blocks: call it from a shutdown hook or a test thread.
    */
   public void close(long timeout, TimeUnit unit) {
     BY_VERTX.remove(member.vertx(), this);
+    ClusterBus started = bus;
+    if (started != null) {
+      started.close(timeout, unit);
+    }
     member.close(timeout, unit);
   }
 }

@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The life of a service process: join, deploy, and on SIGTERM undeploy (unpublish, drain) then leave. */
+/** The life of a service process: join, start the event bus, deploy, and on SIGTERM undeploy (unpublish, drain) then leave. */
 public final class ServiceLauncher {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
@@ -88,6 +88,7 @@ public final class ServiceLauncher {
       Thread warm = new Thread(WarmStart::run, "warm-start");
       warm.start();
       node = ClusterNode.join(cluster, secret, metrics);
+      node.startBus().await(START_TIMEOUT_S, TimeUnit.SECONDS);
       warm.join();
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;

@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
 import java.util.Map;
@@ -20,6 +21,13 @@ public final class HazelcastSettings {
 
   /** vertx-service-discovery's map of records: key = registration id, value = the record's JSON text. */
   public static final String RECORDS_MAP = "service.registry";
+
+  /** The member attribute vertx-hazelcast reads a member's Vert.x node id from. */
+  public static final String VERTX_NODE_ID = "__vertx.nodeId";
+  /** The structures vertx-hazelcast keeps the event bus's consumers and nodes in. */
+  static final String VERTX_SUBSCRIPTIONS = "__vertx.subs";
+  static final String VERTX_NODE_INFO = "__vertx.nodeInfo";
+  static final String VERTX_HA_INFO = "__vertx.haInfo";
 
   /**
    * Heartbeat every second, a member suspected after 3 s without one (Hazelcast: 5 s and 60 s).
@@ -113,6 +121,12 @@ public final class HazelcastSettings {
     // a write must not wait on a backup held by a frozen member; every data member still keeps a
     // copy (up to 3 in all), so records survive the loss of any two members
     config.addMapConfig(new MapConfig(RECORDS_MAP).setBackupCount(0).setAsyncBackupCount(2));
+    // the same for what vertx-hazelcast keeps (its own config has one synchronous backup): a consumer
+    // registered while a member is frozen must not wait on its backup
+    config.addMultiMapConfig(new MultiMapConfig(VERTX_SUBSCRIPTIONS).setBackupCount(0).setAsyncBackupCount(2)
+      .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig(VERTX_NODE_INFO).setBackupCount(0).setAsyncBackupCount(2));
+    config.addMapConfig(new MapConfig(VERTX_HA_INFO).setBackupCount(0).setAsyncBackupCount(2));
 
     config.setProperty("hazelcast.partition.count", String.valueOf(PARTITIONS));
     // nothing reads Hazelcast's metrics here; collecting them costs a busy 2-core node CPU

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -69,6 +70,9 @@ final class ProbingJoiner extends DiscoveryJoiner {
    * like the stop of a stuck merge in ClusterMember; checked against 5.3.8).
    */
   static HazelcastInstance newMember(Config config, DnsMemberDiscovery discovery, List<InetSocketAddress> towards) {
+    // a clustered Vert.x on this member (vertx-hazelcast) is known to the others by this attribute;
+    // a new one for each member, since the event bus on the member it replaces is closed with it
+    config.getMemberAttributeConfig().setAttribute(HazelcastSettings.VERTX_NODE_ID, UUID.randomUUID().toString());
     List<Address> targets = towards.stream().map(address -> new Address(address.getAddress(), address.getPort())).toList();
     return HazelcastInstanceFactory.newHazelcastInstance(config, null, new DefaultNodeContext() {
       @Override

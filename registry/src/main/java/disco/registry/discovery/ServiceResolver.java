@@ -1,6 +1,9 @@
 package disco.registry.discovery;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.endpoint.EndpointResolverInternal;
+import io.vertx.core.net.endpoint.LoadBalancer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.AddressResolver;
 import io.vertx.core.spi.endpoint.EndpointResolver;
@@ -36,6 +39,19 @@ public final class ServiceResolver implements AddressResolver<ServiceAddress> {
   /** As {@link #create()}, {@code config}'s settings ({@code CLUSTER_NAME}, ...) over the environment's. */
   public static ServiceResolver create(JsonObject config) {
     return new ServiceResolver(config.copy());
+  }
+
+  /**
+   * Picks instances as an HTTP client built with this resolver and {@code balancer} does, for calls
+   * that are not HTTP: {@code resolveEndpoint(ServiceAddress.of(name))}, then {@code selectServer()},
+   * whose {@code unwrap()} is the {@link disco.registry.records.ServiceInstance} picked; report each
+   * call's end or failure through its {@code newInteraction()}, as the HTTP client does, so that the
+   * balancer counts it.
+   */
+  public static io.vertx.core.net.endpoint.EndpointResolver endpoints(Vertx vertx, LoadBalancer balancer) {
+    // Vert.x 5.0 makes one only inside its HTTP client, through this internal factory. No expiry (0):
+    // ServiceEndpoints keeps a service's endpoint current as its records change
+    return EndpointResolverInternal.create((VertxInternal) vertx, create().endpointResolver(vertx), balancer, 0);
   }
 
   @Override

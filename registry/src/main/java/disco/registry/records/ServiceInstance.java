@@ -8,16 +8,20 @@ import java.util.Optional;
 
 /**
  * One live HTTP endpoint of a service, as its publisher's node keeps it: the typed view of a
- * discovery record, or nothing when the record is malformed or foreign.
+ * discovery record, or nothing when the record is malformed or foreign. {@code eventBusAddress}: the
+ * address the instance also answers on over the event bus across the cluster, or null when it does not.
  */
 public record ServiceInstance(String registration, String name, String host, int port,
-                              String nodeId, String hostname, String version, long startedAt, String swarmNode) {
+                              String nodeId, String hostname, String version, long startedAt, String swarmNode,
+                              String eventBusAddress) {
 
   static final String NODE_ID = "nodeId";
   static final String HOSTNAME = "hostname";
   static final String VERSION = "version";
   static final String STARTED_AT = "startedAt";
   static final String SWARM_NODE = "swarmNode";
+  /** Where an instance that answers on the event bus too says on which address: its own, one per instance. */
+  public static final String EVENT_BUS_ADDRESS = "eventbus.address";
 
   /**
    * The record a service publishes for itself, in the form vertx-service-discovery stores: an HTTP
@@ -52,7 +56,7 @@ public record ServiceInstance(String registration, String name, String host, int
       }
       return Optional.of(new ServiceInstance(record.getRegistration(), record.getName(), host, port, nodeId,
         metadata.getString(HOSTNAME, host), metadata.getString(VERSION, "unknown"),
-        metadata.getLong(STARTED_AT, 0L), metadata.getString(SWARM_NODE, "")));
+        metadata.getLong(STARTED_AT, 0L), metadata.getString(SWARM_NODE, ""), metadata.getString(EVENT_BUS_ADDRESS)));
     } catch (ClassCastException e) {
       return Optional.empty();
     }
@@ -68,6 +72,6 @@ public record ServiceInstance(String registration, String name, String host, int
   public JsonObject toJson() {
     return new JsonObject().put("registration", registration).put("name", name).put("host", host)
       .put("port", port).put("nodeId", nodeId).put("hostname", hostname).put("version", version)
-      .put("startedAt", startedAt).put("swarmNode", swarmNode);
+      .put("startedAt", startedAt).put("swarmNode", swarmNode).put("eventBusAddress", eventBusAddress);
   }
 }

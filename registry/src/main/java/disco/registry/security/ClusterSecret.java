@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -47,17 +48,22 @@ public final class ClusterSecret {
 
   private final SecretKeySpec nameKey;
   private final SecretKeySpec recordKey;
+  /** Derived when first asked for: a node with no event bus never needs it. */
+  private volatile EventBusTls eventBusTls;
+  private final byte[] eventBusSeed;
 
   private ClusterSecret(byte[] secret) {
     if (secret == null) {
       nameKey = null;
       recordKey = null;
+      eventBusSeed = null;
     } else {
       // one key per use, so that a value seen in one place (the cluster name is in every log line)
       // tells nothing about the other
       SecretKeySpec master = new SecretKeySpec(secret, HMAC);
       nameKey = new SecretKeySpec(hmac(master, "disco/cluster-name"), HMAC);
       recordKey = new SecretKeySpec(hmac(master, "disco/record-signature"), HMAC);
+      eventBusSeed = hmac(master, "disco/event-bus-tls-key");
     }
   }
 
@@ -123,6 +129,20 @@ public final class ClusterSecret {
       return name;
     }
     return name + "-" + HexFormat.of().formatHex(hmac(nameKey, name), 0, 8);
+  }
+
+  /**
+   * The TLS identity every node of this cluster presents and accepts on the event bus; none for an
+   * open cluster, whose event bus is open too.
+   */
+  public Optional<EventBusTls> eventBusTls() {
+    if (isInsecure()) {
+      return Optional.empty();
+    }
+    if (eventBusTls == null) {
+      eventBusTls = EventBusTls.fromSeed(eventBusSeed);
+    }
+    return Optional.of(eventBusTls);
   }
 
   /** {@code record} with its signature in the metadata; unchanged for an open cluster. */

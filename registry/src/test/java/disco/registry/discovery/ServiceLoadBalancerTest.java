@@ -31,7 +31,7 @@ class ServiceLoadBalancerTest {
 
     Server(String host) {
       instance = new ServiceInstance("reg-" + host, "slip", "127.0.0.1", 1000 + Math.abs(host.hashCode() % 1000),
-        "node-" + host, host, "1", 0, "");
+        "node-" + host, host, "1", 0, "", null);
     }
 
     @Override

@@ -29,8 +29,19 @@ class ServiceInstanceTest {
     ServiceInstance instance = ServiceInstance.from(record).orElseThrow();
 
     assertThat(instance).isEqualTo(
-      new ServiceInstance("reg-1", "slip", "10.0.0.5", 8080, "node-1", "slip-a", "0.0.2", 42L, "node-2"));
+      new ServiceInstance("reg-1", "slip", "10.0.0.5", 8080, "node-1", "slip-a", "0.0.2", 42L, "node-2", null));
     assertThat(ServiceInstance.ownerOf(record)).isEqualTo("node-1");
+  }
+
+  @Test
+  void an_instance_that_answers_on_the_event_bus_says_on_which_address() {
+    ServiceIdentity identity = new ServiceIdentity("slip", "slip-a", "0.0.2", 42L);
+    Record published = ServiceInstance.record(identity, "10.0.0.5", 8080);
+    published.getMetadata().put(ServiceInstance.EVENT_BUS_ADDRESS, "slip.instance-1");
+
+    ServiceInstance instance = ServiceInstance.from(stored(published, "node-1")).orElseThrow();
+
+    assertThat(instance.eventBusAddress()).isEqualTo("slip.instance-1");
   }
 
   @Test
