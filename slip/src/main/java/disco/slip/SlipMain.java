@@ -9,6 +9,6 @@ public final class SlipMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.runWithOwnRequestMeters("slip", SlipConfig::fromEnv, (slip, node, endpoint) -> new SlipVerticle(slip, endpoint, node.metrics().registry()));
+    ServiceLauncher.runWithOwnRequestMeters("slip", SlipConfig::fromEnv, (slip, node, endpoint) -> new SlipVerticle(slip, endpoint, node.bus(), node.metrics().registry()));
   }
 }

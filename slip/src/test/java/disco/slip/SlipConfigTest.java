@@ -52,7 +52,8 @@ class SlipConfigTest {
     try (TestCluster cluster = new TestCluster()) {
       ClusterNode node = cluster.join();
       ServiceEndpoint endpoint = new ServiceEndpoint(node, new ServiceIdentity("slip", "instant", "test", 1L), "127.0.0.1");
-      await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 0, false), endpoint, node.metrics().registry())));
+      await(node.startBus());
+    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 0, false), endpoint, node.bus(), node.metrics().registry())));
       // held until closed: Vert.x closes a client the GC finds unreferenced, requests under way too
       WebClient client = WebClient.create(node.vertx());
       HttpResponse<Buffer> answer = await(client.get(endpoint.port(), "127.0.0.1", "/").send());

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import disco.registry.ClusterNode;
 import disco.registry.ServiceEndpoint;
 import disco.registry.records.ServiceIdentity;
+import disco.registry.records.ServiceInstance;
 import disco.registry.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -20,6 +23,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,8 +46,30 @@ class SlipVerticleTest {
     node = CLUSTER.join();
     ServiceIdentity identity = new ServiceIdentity("slip", "slip-test-host", "test", System.currentTimeMillis());
     ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, DELAY_MS, false), endpoint, node.metrics().registry())));
+    await(node.startBus());
+    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, DELAY_MS, false), endpoint, node.bus(), node.metrics().registry())));
     port = endpoint.port();
+  }
+
+  /** What a caller on another node does: the instance from the records, then a request to the address it names. */
+  @Test
+  void answers_on_the_event_bus_at_the_address_its_record_names_after_the_delay() {
+    ClusterNode caller = CLUSTER.join();
+    try {
+      await(caller.startBus());
+      await(caller.liveRecordsOnceRead());
+      ServiceInstance slip = caller.liveInstances("slip").stream().findFirst().orElseThrow();
+
+      long start = System.nanoTime();
+      Message<String> answer = await(caller.bus().request(slip.eventBusAddress(), null, new DeliveryOptions()));
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+      assertThat(answer.body()).isEqualTo("slip-test-host");
+      assertThat(elapsedMs).isGreaterThanOrEqualTo(DELAY_MS);
+    } finally {
+      // the other tests see a cluster of this slip alone
+      caller.close(10, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll

@@ -21,7 +21,8 @@ class UnreadySlipTest {
       ClusterNode node = cluster.join();
       ServiceIdentity identity = new ServiceIdentity("slip", "broken", "0.0.3", 1L);
       ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-      await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 1, true), endpoint, node.metrics().registry())));
+      await(node.startBus());
+    await(node.vertx().deployVerticle(new SlipVerticle(new SlipConfig(0, 1, true), endpoint, node.bus(), node.metrics().registry())));
       int port = endpoint.port();
       WebClient client = WebClient.create(node.vertx());
 
