@@ -1,20 +1,14 @@
 package disco.poule;
 
-import disco.registry.discovery.ServiceAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpResponseExpectation;
-import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps exactly {@code concurrency} calls to the service in flight: each completion starts the next
- * at once. A call goes to the service by name, through the HTTP client's address resolver and load
- * balancer (least requests, around the instances that fail: {@code ServiceLoadBalancer}); a failed
+ * at once. A call goes to the service by name, over HTTP or the event bus ({@link SlipCall}), to the
+ * instance the load balancer picks (least requests, around the instances that fail: {@code ServiceLoadBalancer}); a failed
  * attempt is tried again, which the balancer sends elsewhere while another instance is healthy, up to
  * {@link #MAX_ATTEMPTS} attempts; only a call whose every attempt failed counts as an error. With no
  * instance, calls wait for one (up to {@link #NO_SLIP_WAIT_MS}). Event-loop confined.
@@ -33,24 +27,21 @@ final class CallLoop {
   static final long NO_SLIP_POLL_MS = 50;
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final SlipCall slipCall;
   private final Slips slips;
   private final CallStats stats;
   private final int concurrency;
-  private final RequestOptions request;
   private int inFlight;
   private boolean stopped;
   /** The host of the last attempt that failed, as the load balancer reports it. */
   private String lastFailedHost = PouleMetrics.NO_HOST;
 
-  CallLoop(Vertx vertx, HttpClient client, Slips slips, CallStats stats, PouleConfig config) {
+  CallLoop(Vertx vertx, SlipCall slipCall, Slips slips, CallStats stats, PouleConfig config) {
     this.vertx = vertx;
-    this.client = client;
+    this.slipCall = slipCall;
     this.slips = slips;
     this.stats = stats;
     this.concurrency = config.concurrency();
-    this.request = new RequestOptions().setMethod(HttpMethod.GET).setServer(ServiceAddress.of(config.service()))
-      .setURI("/").setConnectTimeout(config.timeoutMs()).setIdleTimeout(config.timeoutMs());
   }
 
   int inFlight() {
@@ -100,20 +91,12 @@ final class CallLoop {
       // not an attempt: nothing was called
       return vertx.timer(NO_SLIP_POLL_MS).compose(v -> attempt(attempt, waitUntil));
     }
-    return send().recover(err -> {
+    return slipCall.send().recover(err -> {
       if (attempt >= MAX_ATTEMPTS || stopped) {
         return Future.failedFuture(err);
       }
       Future<?> ready = slips.size() < 2 ? vertx.timer(SAME_INSTANCE_BACKOFF_MS) : Future.succeededFuture();
       return ready.compose(v -> attempt(attempt + 1, waitUntil));
     });
-  }
-
-  /** One request; slip answers with its host name. */
-  private Future<String> send() {
-    return client.request(request)
-      .compose(req -> req.send().expecting(HttpResponseExpectation.SC_OK))
-      .compose(HttpClientResponse::body)
-      .map(body -> body.toString());
   }
 }

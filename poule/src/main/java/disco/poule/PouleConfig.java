@@ -4,7 +4,10 @@ import disco.registry.config.ConfigException;
 import disco.registry.config.Env;
 
 /** Poule's settings, read once from the environment. */
-record PouleConfig(int httpPort, int concurrency, int timeoutMs, String service) {
+record PouleConfig(int httpPort, int concurrency, int timeoutMs, String service, Transport transport) {
+
+  /** How poule calls the service: over HTTP, or over the event bus across the cluster. */
+  enum Transport { HTTP, EVENTBUS }
 
   static PouleConfig fromEnv(Env env) {
     int port = env.integer("HTTP_PORT", 8080, 0, 65535);
@@ -14,6 +17,10 @@ record PouleConfig(int httpPort, int concurrency, int timeoutMs, String service)
     if (!service.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new ConfigException("POULE_SERVICE", service, "a service name of letters, digits, '.', '_' or '-'");
     }
-    return new PouleConfig(port, concurrency, timeout, service);
+    String transport = env.string("POULE_TRANSPORT", "http");
+    if (!transport.equals("http") && !transport.equals("eventbus")) {
+      throw new ConfigException("POULE_TRANSPORT", transport, "http or eventbus");
+    }
+    return new PouleConfig(port, concurrency, timeout, service, transport.equals("http") ? Transport.HTTP : Transport.EVENTBUS);
   }
 }

@@ -18,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.servicediscovery.ServiceDiscovery;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,9 @@ final class PouleVerticle extends VerticleBase {
       .withAddressResolver(ServiceResolver.create())
       .withLoadBalancer(balancer)
       .build();
-    loop = new CallLoop(vertx, client, slips, stats, config);
+    SlipCall slipCall = config.transport() == PouleConfig.Transport.HTTP ? new HttpSlipCall(client, config)
+      : new BusSlipCall(vertx, node.bus(), balancer, config);
+    loop = new CallLoop(vertx, slipCall, slips, stats, config);
     discovery = ServiceDiscovery.create(vertx);
     timeline.start();
     vertx.setPeriodic(1_000, id -> tick());
@@ -135,6 +138,7 @@ final class PouleVerticle extends VerticleBase {
       .put("inFlight", loop.inFlight())
       .put("noSlip", slips.isEmpty())
       .put("service", config.service())
+      .put("transport", config.transport().name().toLowerCase(Locale.ROOT))
       .put("instances", slips.toJson())
       .put("members", node.membersJson())
       .put("rejected", node.rejectedRecords())

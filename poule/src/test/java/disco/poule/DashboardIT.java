@@ -31,7 +31,7 @@ class DashboardIT {
       ClusterNode node = cluster.join();
       ServiceIdentity identity = new ServiceIdentity("poule", "poule-ui", "test", System.currentTimeMillis());
       ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip"), node, endpoint)));
+      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip", PouleConfig.Transport.HTTP), node, endpoint)));
       FakeSlip first = new FakeSlip(cluster, "slip-alpha", 50);
       FakeSlip second = new FakeSlip(cluster, "slip-beta", 50);
       within(Duration.ofSeconds(5), "both slips called", () -> first.served.get() > 0 && second.served.get() > 0);
@@ -74,7 +74,7 @@ class DashboardIT {
       ClusterNode node = cluster.join();
       ServiceIdentity identity = new ServiceIdentity("poule", "poule-ui", "0.0.2", System.currentTimeMillis(), "node-1");
       ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip"), node, endpoint)));
+      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip", PouleConfig.Transport.HTTP), node, endpoint)));
       FakeSlip alpha = new FakeSlip(cluster, "slip-alpha", 100, "0.0.1", "node-1");
       FakeSlip beta = new FakeSlip(cluster, "slip-beta", 100, "0.0.1", "node-2");
       within(Duration.ofSeconds(5), "both slips called", () -> alpha.served.get() > 0 && beta.served.get() > 0);
@@ -124,7 +124,7 @@ class DashboardIT {
       ClusterNode node = cluster.join();
       ServiceEndpoint endpoint = new ServiceEndpoint(node, new ServiceIdentity("poule", "poule-ui", "test",
         System.currentTimeMillis()), "127.0.0.1");
-      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip"), node, endpoint)));
+      await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, 10, 1_000, "slip", PouleConfig.Transport.HTTP), node, endpoint)));
       String base = "http://127.0.0.1:" + endpoint.port() + "/";
       String html = Http.get(base);
       assertThat(html).doesNotContain("http://", "https://", "//cdn");

@@ -24,12 +24,21 @@ class PouleConfigTest {
       ok("POULE_TIMEOUT_MS", "1"), ok("POULE_TIMEOUT_MS", "600000"), invalid("POULE_TIMEOUT_MS", "0"),
       invalid("POULE_TIMEOUT_MS", "600001"), invalid("POULE_TIMEOUT_MS", "1s"),
       ok("POULE_SERVICE", "s"), ok("POULE_SERVICE", "s".repeat(64)), invalid("POULE_SERVICE", "s".repeat(65)),
-      invalid("POULE_SERVICE", "sl ip")), SettingsTable.common());
+      invalid("POULE_SERVICE", "sl ip"),
+      ok("POULE_TRANSPORT", "http"), ok("POULE_TRANSPORT", "eventbus"), invalid("POULE_TRANSPORT", "EVENTBUS"),
+      invalid("POULE_TRANSPORT", "grpc")), SettingsTable.common());
   }
 
   @Test
-  void defaults_are_ten_in_flight_one_second_timeout_calling_slip() {
-    assertThat(PouleConfig.fromEnv(new Env(Map.of()))).isEqualTo(new PouleConfig(8080, 10, 1_000, "slip"));
+  void defaults_are_ten_in_flight_one_second_timeout_calling_slip_over_http() {
+    assertThat(PouleConfig.fromEnv(new Env(Map.of())))
+      .isEqualTo(new PouleConfig(8080, 10, 1_000, "slip", PouleConfig.Transport.HTTP));
+  }
+
+  @Test
+  void poule_transport_eventbus_calls_over_the_event_bus() {
+    assertThat(PouleConfig.fromEnv(new Env(Map.of("POULE_TRANSPORT", "eventbus"))).transport())
+      .isEqualTo(PouleConfig.Transport.EVENTBUS);
   }
 
   @ParameterizedTest(name = "{0}")

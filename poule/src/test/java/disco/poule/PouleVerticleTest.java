@@ -45,7 +45,7 @@ class PouleVerticleTest {
     ClusterNode node = cluster.join();
     ServiceIdentity identity = new ServiceIdentity("poule", "poule-test", "test", System.currentTimeMillis());
     ServiceEndpoint endpoint = new ServiceEndpoint(node, identity, "127.0.0.1");
-    await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, CONCURRENCY, 1_000, "slip"), node, endpoint)));
+    await(node.vertx().deployVerticle(new PouleVerticle(new PouleConfig(0, CONCURRENCY, 1_000, "slip", PouleConfig.Transport.HTTP), node, endpoint)));
     port = endpoint.port();
     client = WebClient.create(vertx);
   }

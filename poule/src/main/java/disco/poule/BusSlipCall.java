@@ -1,0 +1,64 @@
+package disco.poule;
+
+import disco.registry.bus.ClusterBus;
+import disco.registry.discovery.ServiceAddress;
+import disco.registry.discovery.ServiceResolver;
+import disco.registry.records.ServiceInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.net.endpoint.EndpointResolver;
+import io.vertx.core.net.endpoint.LoadBalancer;
+import io.vertx.core.net.endpoint.ServerEndpoint;
+import io.vertx.core.net.endpoint.ServerInteraction;
+
+/**
+ * A request over the event bus across the cluster: the instance is picked as the HTTP client picks
+ * one (the same resolver, the same load balancer, told of each call's end or failure), then asked
+ * at the address its record names; it answers with its host name.
+ */
+final class BusSlipCall implements SlipCall {
+
+  private final EndpointResolver endpoints;
+  private final ClusterBus bus;
+  private final ServiceAddress service;
+  private final DeliveryOptions options;
+
+  BusSlipCall(Vertx vertx, ClusterBus bus, LoadBalancer balancer, PouleConfig config) {
+    this.endpoints = ServiceResolver.endpoints(vertx, balancer);
+    this.bus = bus;
+    this.service = ServiceAddress.of(config.service());
+    this.options = new DeliveryOptions().setSendTimeout(config.timeoutMs());
+  }
+
+  @Override
+  public Future<String> send() {
+    return endpoints.resolveEndpoint(service).compose(endpoint -> {
+      ServerEndpoint server = endpoint.selectServer();
+      if (server == null) {
+        return Future.failedFuture("no instance of " + service.name());
+      }
+      ServiceInstance instance = (ServiceInstance) server.unwrap();
+      ServerInteraction call = server.newInteraction();
+      call.reportRequestBegin();
+      if (instance.eventBusAddress() == null) {
+        IllegalStateException none = new IllegalStateException(service.name() + " " + instance.hostname()
+          + " publishes no event-bus address (" + ServiceInstance.EVENT_BUS_ADDRESS + ")");
+        call.reportFailure(none);
+        return Future.failedFuture(none);
+      }
+      call.reportRequestEnd();
+      return bus.<String>request(instance.eventBusAddress(), null, options)
+        .andThen(answer -> {
+          if (answer.succeeded()) {
+            call.reportResponseBegin();
+            call.reportResponseEnd();
+          } else {
+            call.reportFailure(answer.cause());
+          }
+        })
+        .map(Message::body);
+    });
+  }
+}

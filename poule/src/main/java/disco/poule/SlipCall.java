@@ -1,0 +1,8 @@
+package disco.poule;
+
+import io.vertx.core.Future;
+
+/** One attempt at a call to the service, on an instance the load balancer picks: the host name that answered. */
+interface SlipCall {
+  Future<String> send();
+}
