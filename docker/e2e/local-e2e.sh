@@ -6,7 +6,9 @@
 #   4. ./disco remove (SIGTERM): the same
 #   5. ./disco add greeter: examples/greeter, written against Vert.x's discovery APIs only, publishes
 #      itself (poule's /cluster lists it) and answers with what slip, called by name, said
-#   6. ./disco down: nothing left running
+#   6. ./disco add poule-bus: a second poule calls every slip over the event bus; a slip killed and a
+#      slip frozen 30 s cost neither poule a call, and the woken slip's consumer is called again
+#   7. ./disco down: nothing left running
 # Prints a timeline like the other e2e scripts, and stops everything it started.
 set -euo pipefail
 
@@ -14,7 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 E2E_NAME=local-e2e
-STEPS_TOTAL=6
+STEPS_TOTAL=7
 # shellcheck source=docker/e2e/lib.sh
 . "$root/docker/e2e/lib.sh"
 
@@ -144,9 +146,38 @@ result greeter-listed "$took" s "" "" "the greeter's record listed by poule afte
 errors_delta_zero greeter-failed-calls "$E"
 pass
 
-# ---- 6. down -------------------------------------------------------------------------------------
+# ---- 6. over the event bus -----------------------------------------------------------------------
 
-STEP="6 ./disco down"
+STEP="6 poule over the event bus"
+t=$(now_ms)
+./disco add >/dev/null
+./disco add poule-bus >/dev/null
+BUS_URL="http://127.0.0.1:$(grep -oE 'ready on port [0-9]+' "$STATE/poule-bus-1.log" | grep -oE '[0-9]+$')"
+# lib.sh's helpers, asked of the second poule
+on_bus() { POULE_URL=$BUS_URL "$@"; }
+on_bus wait_until 30 "poule-bus-1 calls slip-1, slip-2 and slip-5 over the event bus" serving "slip-1 slip-2 slip-5" "$t"
+[ "$(on_bus stats | jq -r .transport)" = eventbus ] || fail "poule-bus-1 says it calls over $(on_bus stats | jq -r .transport)"
+E=$(errors)
+E_BUS=$(on_bus errors)
+t=$(now_ms)
+./disco kill >/dev/null
+POLL_S=0.1 on_bus wait_until 30 "slip-5 out of poule-bus-1's pool" serving "slip-1 slip-2" "$t"
+note "slip-5 killed: out of poule-bus-1's pool after $(secs_since "$t") s"
+kill -STOP "$(pid_of slip-2)"
+sleep 30
+kill -CONT "$(pid_of slip-2)"
+woke=$(now_ms)
+POLL_S=0.2 on_bus wait_until 60 "slip-2, woken after 30 s, called over the event bus again" serving "slip-1 slip-2" "$woke"
+took=$(secs_since "$woke")
+note "slip-2 frozen 30 s: called over the event bus again $took s after it woke"
+result bus-woken-called "$took" s "" "" "a slip frozen 30 s called over the event bus again after it woke"
+on_bus errors_delta_zero bus-failed-calls "$E_BUS"
+errors_delta_zero bus-step-http-failed-calls "$E"
+pass
+
+# ---- 7. down -------------------------------------------------------------------------------------
+
+STEP="7 ./disco down"
 pids=$(cat "$STATE"/*.pid)
 ./disco down >/dev/null
 # shellcheck disable=SC2086

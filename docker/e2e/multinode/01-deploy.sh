@@ -19,6 +19,7 @@ case_deploy() {
   took=$(secs_since "$t")
   note "3 slip tasks healthy after $took s"
   wait_until 120 "poule healthy and answering" stats
+  wait_until 120 "poule-bus answering" on_bus stats
   wait_until 120 "one cluster of 3 slips + poule + watcher in every view" one_cluster 3
   check_limit deploy-one-cluster "$(secs_since "$healthy")" 10 60 "one cluster after the last slip turned healthy"
   # written after the figure above, which it would otherwise lengthen
@@ -37,6 +38,7 @@ case_deploy() {
   note "members that formed a cluster of their own first and merged or joined anew: $merged"
   result deploy-merged-or-rejoined "$merged" count "" "" "members that formed a cluster of their own first and merged or joined anew"
   wait_until 120 "poule calls all 3 slips" slips_serving 3 "$t"
+  on_bus wait_until 120 "poule-bus calls all 3 slips over the event bus" slips_serving 3 "$t"
   nodes_with_slips=$(slip_tasks | awk '{ print $2 }' | sort -u | wc -l)
   [ "$nodes_with_slips" -eq "$NODES" ] || fail "slips on $nodes_with_slips nodes only: $(slip_tasks | tr '\n' ' ')"
   note "slips on every node: $(slip_tasks | awk '{ print $2 }' | tr '\n' ' ')"

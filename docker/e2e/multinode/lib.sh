@@ -29,6 +29,8 @@ PORT=${E2E_POULE_PORT:-18080}
 SOAK_S=${E2E_SOAK_S:-600}
 export BASE_IMAGE=${E2E_BASE_IMAGE:-disco/jre-base:17-jlink}
 export BASELINE_CLIENT="$root/docker/e2e/baseline-client.sh"
+# poule-bus (docker/e2e/multinode-override.yml): the second poule, calling over the event bus
+export POULE_BUS_PORT=${E2E_POULE_BUS_PORT:-$((PORT + 2))}
 
 # the ERR trap of docker/e2e/lib.sh, with the file: the code is in several now
 err_trap_here() { trap 'say "command failed at line $LINENO of ${BASH_SOURCE[0]##*/}: $BASH_COMMAND"' ERR; }
@@ -75,6 +77,9 @@ LIVE_NODES=$(seq 1 "$NODES")
 # and step 12 tells a thread held by the freeze (FROM_MS to WOKE_MS) from one that waited
 FROZEN_WINDOWS=()
 POULE_URL="http://$(node_ip 1):$PORT"
+BUS_URL="http://$(node_ip 1):$POULE_BUS_PORT"
+# lib.sh's helpers, asked of poule-bus
+on_bus() { POULE_URL=$BUS_URL "$@"; }
 
 SLIP_SERVICE="${STACK}_slip"
 slip_service() { echo "$SLIP_SERVICE"; }
@@ -94,9 +99,11 @@ stack_tasks() {
 }
 # of those tasks: the healthy slips, "ID node-I", one per line
 healthy_slips() { awk -v s="$SLIP_SERVICE" '$3 == s && /\(healthy\)/ { print $1, $2 }'; }
-# of those tasks: how many members besides the slips run (poule and the watcher, two of either
-# for a while when swarm replaced the ones of a node it had lost and has not stopped the old ones)
-other_members_in() { awk -v p="${STACK}_poule" -v w="${STACK}_watcher" '$3 == p || $3 == w' | wc -l; }
+# of those tasks: how many members besides the slips run (poule, poule-bus and the watcher, two of
+# one for a while when swarm replaced the ones of a node it had lost and has not stopped the old ones)
+other_members_in() {
+  awk -v p="${STACK}_poule" -v b="${STACK}_poule-bus" -v w="${STACK}_watcher" '$3 == p || $3 == b || $3 == w' | wc -l
+}
 slip_tasks() { stack_tasks | healthy_slips; }
 slip_containers() { slip_tasks | awk '{ print $1 }'; }
 slip_count_is() { [ "$(slip_tasks | wc -l)" -eq "$1" ]; }
@@ -334,10 +341,11 @@ frozen_timeouts() { # VICTIM BEFORE WOKE END
 frozen_case() { # KEY STEP SECONDS
   local key=$1
   shift
-  local E t0 victim i woke
+  local E E_BUS t0 victim i woke
   STEP=$1
   settle
   E=$(errors)
+  E_BUS=$(on_bus errors)
   t0=$(date +%s)
   victim=$(remote_slip 2)
   [ -n "$victim" ] || fail "no healthy slip away from poule's node"
@@ -367,6 +375,9 @@ frozen_case() { # KEY STEP SECONDS
   woke=$(now_ms)
   POLL_S=0.2 wait_until 120 "frozen $victim called again" called_since "$victim" "$woke"
   check_limit "$key-called-again" "$WAITED" 15 60 "$victim called again after the unpause"
+  # its consumer on the event bus, registered again by the woken member, receives again
+  POLL_S=0.2 on_bus wait_until 120 "frozen $victim called again over the event bus" called_since "$victim" "$woke"
+  result "$key-bus-called-again" "$(secs_since "$woke")" s "" "" "$victim called again over the event bus (poule-bus) after the unpause"
   # an operation the pause caught in flight gives up as the process wakes (its timer ran out during
   # the pause); one started after the wake cannot give up before Hazelcast's 1.5 s: until then the
   # frozen slip's timeouts are its own, and the others' reads of its share were asked of it frozen
@@ -374,6 +385,7 @@ frozen_case() { # KEY STEP SECONDS
   timeouts_now >"$TIMEOUTS_DIR/freeze-woke"
   wait_until 60 "records equal the live slips" slips_serving "$slips" "$woke"
   errors_delta_zero "$key-failed-calls" "$E"
+  on_bus errors_delta_zero "$key-bus-failed-calls" "$E_BUS"
   baseline_note "$key" "$t0"
   # shellcheck disable=SC2086
   FROZEN_WINDOWS+=("$t $(now_ms) $victim $woke $(echo $ip | tr ' ' ',')")
