@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -110,6 +111,22 @@ class ClusterBusTest {
 
     assertThat(await(onB.get("colour"))).isEqualTo("blue");
     assertThat(await(await(a.bus().vertx().sharedData().getCounter("calls")).get())).isEqualTo(counted);
+  }
+
+  /** A lock held on one node is refused on another within the asked bound, and taken once released. */
+  @Test
+  void a_lock_is_held_across_the_cluster_and_waiting_for_it_is_bounded() {
+    ClusterNode a = nodeWithBus();
+    ClusterNode b = nodeWithBus();
+    Lock held = await(a.bus().vertx().sharedData().getLockWithTimeout("leader", 1_000));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> await(b.bus().vertx().sharedData().getLockWithTimeout("leader", 500)));
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    held.release();
+
+    assertThat(waitedMs).isLessThan(10_000);
+    await(b.bus().vertx().sharedData().getLockWithTimeout("leader", 5_000)).release();
   }
 
   /**
