@@ -90,7 +90,9 @@ final class PouleVerticle extends VerticleBase {
       .compose(server -> discovery.publish(endpoint.record()))
       .onSuccess(record -> {
         endpoint.published(record);
-        slips.start(loop::fill);
+        // over the event bus, calls begin once it is up (at once but for a lite member alone)
+        Future<?> transportReady = config.transport() == PouleConfig.Transport.EVENTBUS ? node.bus().up() : Future.succeededFuture();
+        transportReady.onSuccess(v -> context.runOnContext(onLoop -> slips.start(loop::fill)));
       });
   }
 

@@ -39,7 +39,6 @@ public final class ClusterNode {
   private final ClusterMember member;
   private final ClusterRecords records;
   private volatile ClusterBus bus;
-  private Future<ClusterBus> busStart;
 
   private ClusterNode(ClusterMember member, ClusterRecords records) {
     this.member = member;
@@ -86,17 +85,17 @@ public final class ClusterNode {
 
   /**
    * Starts this node's event bus across the cluster (a clustered Vert.x on its member, see
-   * {@link ClusterBus}) on the first call; every call completes with that one. Services started by
-   * {@code ServiceLauncher} have it.
+   * {@link ClusterBus}) on the first call; completes once it is up. Services started by
+   * {@code ServiceLauncher} have it started, and do not wait for it.
    */
   public synchronized Future<ClusterBus> startBus() {
-    if (busStart == null) {
-      busStart = ClusterBus.start(member).onSuccess(started -> bus = started);
+    if (bus == null) {
+      bus = ClusterBus.start(member);
     }
-    return busStart;
+    return bus.up();
   }
 
-  /** The event bus across the cluster, once {@link #startBus} completed. */
+  /** The event bus across the cluster, once {@link #startBus} was called: up or on its way. */
   public ClusterBus bus() {
     ClusterBus started = bus;
     if (started == null) {

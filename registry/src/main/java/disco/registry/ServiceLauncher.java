@@ -88,7 +88,8 @@ public final class ServiceLauncher {
       Thread warm = new Thread(WarmStart::run, "warm-start");
       warm.start();
       node = ClusterNode.join(cluster, secret, metrics);
-      node.startBus().await(START_TIMEOUT_S, TimeUnit.SECONDS);
+      // not waited for: a cluster of lite members (a watcher alone) has no bus until a data member joins
+      node.startBus();
       warm.join();
       String deployment = node.vertx().deployVerticle(verticle.apply(node)).await(START_TIMEOUT_S, TimeUnit.SECONDS);
       ClusterNode started = node;

@@ -37,30 +37,46 @@ public final class ClusterBus {
   /** The event bus carries a service's calls, not its HTTP traffic: two event loops are plenty. */
   private static final int EVENT_LOOPS = 2;
 
+  /** How often a bus that cannot be built yet is tried again. */
+  static final long RETRY_MS = 1_000;
+
+  private final ClusterMember member;
   private final ClusterSecret secret;
+  private final Promise<Void> firstUp = Promise.promise();
   private final List<Supplier<? extends Deployable>> verticles = new CopyOnWriteArrayList<>();
   /** Builds and closes, one after another: a rejoin during the first build waits for it. */
   private Future<Void> changes = Future.succeededFuture();
   private volatile Vertx vertx;
   private volatile boolean closed;
+  /** Whether the wait for the bus has been told once already, since it was last up. */
+  private volatile boolean waitLogged;
 
-  private ClusterBus(ClusterSecret secret) {
+  private ClusterBus(ClusterMember member, ClusterSecret secret) {
+    this.member = member;
     this.secret = secret;
   }
 
   /**
-   * Builds the event bus on {@code member}'s Hazelcast member, and again on each new member it joins
-   * with. Completes once the first is up.
+   * Starts building the event bus on {@code member}'s Hazelcast member, and again on each new member
+   * it joins with; returns at once ({@link #up} tells when it is up). A service does not wait for it:
+   * on a cluster of lite members only, which holds no data, vertx-hazelcast cannot start, and the bus
+   * comes up once a data member joins.
    */
-  public static Future<ClusterBus> start(ClusterMember member) {
+  public static ClusterBus start(ClusterMember member) {
     return start(member, member.secret());
   }
 
   /** As {@link #start(ClusterMember)}, its TLS identity from {@code secret}: another than the member's, in a test. */
-  static Future<ClusterBus> start(ClusterMember member, ClusterSecret secret) {
-    ClusterBus bus = new ClusterBus(secret);
+  static ClusterBus start(ClusterMember member, ClusterSecret secret) {
+    ClusterBus bus = new ClusterBus(member, secret);
     member.onNewMember(bus::rebuild);
-    return bus.change(() -> bus.build(member.hazelcast())).map(bus);
+    bus.change(() -> bus.buildOn(member.hazelcast()));
+    return bus;
+  }
+
+  /** Completes once the event bus is first up. */
+  public Future<ClusterBus> up() {
+    return firstUp.future().map(this);
   }
 
   /**
@@ -128,7 +144,7 @@ public final class ClusterBus {
     long joined = System.nanoTime();
     // vertx-hazelcast then logs "Failed to leave cluster": the member it would leave is gone already
     LOG.info("Closing the event bus of the member this node left, to build it on the new one");
-    change(() -> closeCurrent().compose(v -> build(fresh))).onComplete(built -> {
+    change(() -> closeCurrent().compose(v -> buildOn(fresh))).onComplete(built -> {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joined);
       if (built.succeeded()) {
         LOG.info("Event bus back {} ms after the new member joined, {} verticle(s) deployed again", ms, verticles.size());
@@ -156,13 +172,31 @@ public final class ClusterBus {
     return current.close().recover(err -> Future.succeededFuture());
   }
 
-  private Future<Void> build(HazelcastInstance member) {
-    if (closed) {
+  /**
+   * Builds the bus on {@code target}, once the cluster has a data member (vertx-hazelcast writes its
+   * node's address into a map at start), trying again every {@link #RETRY_MS} while it fails; gives
+   * up when the node has moved on to a newer member, whose own rebuild takes over, or closes.
+   */
+  private Future<Void> buildOn(HazelcastInstance target) {
+    if (closed || member.hazelcast() != target) {
       return Future.succeededFuture();
     }
+    boolean dataMember = target.getCluster().getMembers().stream().anyMatch(each -> !each.isLiteMember());
+    Future<Void> built = dataMember ? build(target)
+      : Future.failedFuture("the cluster has no data member yet: a cluster of lite members holds no data");
+    return built.recover(err -> {
+      if (!waitLogged) {
+        waitLogged = true;
+        LOG.warn("The event bus is not up yet, trying again every {} ms: {}", RETRY_MS, err.getMessage());
+      }
+      return member.vertx().timer(RETRY_MS).compose(v -> buildOn(target));
+    });
+  }
+
+  private Future<Void> build(HazelcastInstance target) {
     EventBusOptions bus = new EventBusOptions()
       // the address the member advertises: the overlay network's, not the first interface found
-      .setHost(member.getCluster().getLocalMember().getAddress().getHost())
+      .setHost(target.getCluster().getLocalMember().getAddress().getHost())
       .setPort(0);
     secret.eventBusTls().ifPresent(tls -> tls.applyTo(bus));
     VertxOptions options = new VertxOptions()
@@ -171,7 +205,7 @@ public final class ClusterBus {
       .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setMaxWorkerExecuteTime(MAX_EXECUTE_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setWarningExceptionTime(MAX_EXECUTE_MS).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(member)).buildClustered()
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(target)).buildClustered()
       .compose(clustered -> {
         List<Future<String>> deployed = verticles.stream().map(verticle -> clustered.deployVerticle(verticle.get())).toList();
         return Future.all(deployed).map(clustered)
@@ -181,6 +215,8 @@ public final class ClusterBus {
         synchronized (this) {
           vertx = clustered;
         }
+        waitLogged = false;
+        firstUp.tryComplete();
       })
       .mapEmpty();
   }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import disco.registry.ClusterNode;
 import disco.registry.TestCluster;
 import disco.registry.cluster.TestMembers;
+import disco.registry.config.ClusterConfig;
 import disco.registry.discovery.ClusterEventBus;
 import disco.registry.security.ClusterSecret;
 import io.vertx.core.Context;
@@ -99,6 +100,21 @@ class ClusterBusTest {
     assertThat(bus.isUp()).isTrue();
   }
 
+  /** vertx-hazelcast writes its node into a map at start: a cluster of lite members holds none. */
+  @Test
+  void a_lite_member_alone_gets_its_event_bus_once_a_data_member_joins() throws InterruptedException {
+    ClusterNode lite = cluster.join(ClusterConfig.loopback(cluster.name()).asLiteMember());
+    Future<ClusterBus> up = lite.startBus();
+    Thread.sleep(3 * ClusterBus.RETRY_MS);
+    assertThat(up.isComplete()).isFalse();
+
+    ClusterNode data = nodeWithBus();
+    await(data.bus().deploy(() -> new Echo("on-data", new AtomicInteger())));
+    await(up);
+
+    assertThat(await(lite.bus().<String>request("on-data", "hi", QUICK)).body()).isEqualTo("on-data:hi");
+  }
+
   @Test
   void shared_data_is_the_same_on_every_node() {
     ClusterNode a = nodeWithBus();
@@ -139,7 +155,7 @@ class ClusterBusTest {
     ClusterNode a = nodeWithBus();
     ClusterNode b = nodeWithBus();
     ClusterNode intruder = cluster.join();
-    ClusterBus intruderBus = await(ClusterBus.start(intruder.member(), ClusterSecret.of("another-secret-than-the-cluster's")));
+    ClusterBus intruderBus = await(ClusterBus.start(intruder.member(), ClusterSecret.of("another-secret-than-the-cluster's")).up());
     try {
       AtomicInteger toA = new AtomicInteger();
       AtomicInteger toIntruder = new AtomicInteger();
