@@ -12,6 +12,7 @@ import io.vertx.core.net.endpoint.EndpointResolver;
 import io.vertx.core.net.endpoint.LoadBalancer;
 import io.vertx.core.net.endpoint.ServerEndpoint;
 import io.vertx.core.net.endpoint.ServerInteraction;
+import java.util.List;
 
 /**
  * A request over the event bus across the cluster: the instance is picked as the HTTP client picks
@@ -19,6 +20,12 @@ import io.vertx.core.net.endpoint.ServerInteraction;
  * at the address its record names; it answers with its host name.
  */
 final class BusSlipCall implements SlipCall {
+
+  /**
+   * How long the first request to each instance may take: it looks the address up in the cluster's
+   * map and opens a TLS connection, seconds in a JVM that has just started beside others.
+   */
+  static final long WARM_UP_TIMEOUT_MS = 10_000;
 
   private final EndpointResolver endpoints;
   private final ClusterBus bus;
@@ -30,6 +37,19 @@ final class BusSlipCall implements SlipCall {
     this.bus = bus;
     this.service = ServiceAddress.of(config.service());
     this.options = new DeliveryOptions().setSendTimeout(config.timeoutMs());
+  }
+
+  /**
+   * Sends one request, outside the balancer, to each of {@code instances}: the calls that follow find
+   * the addresses looked up and the connections open. Without it, the first calls of a poule that
+   * just started over the event bus all outlast their timeout at once, and every instance is ejected.
+   * Completes when every one answered or failed.
+   */
+  Future<Void> warmUp(List<ServiceInstance> instances) {
+    DeliveryOptions patient = new DeliveryOptions().setSendTimeout(WARM_UP_TIMEOUT_MS);
+    List<Future<Message<Object>>> answers = instances.stream().filter(instance -> instance.eventBusAddress() != null)
+      .map(instance -> bus.<Object>request(instance.eventBusAddress(), null, patient)).toList();
+    return Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
   }
 
   @Override

@@ -75,7 +75,7 @@ final class CallLoop {
       .onSuccess(host -> stats.answered(host, slips.byHostname(host), System.nanoTime() - start, System.currentTimeMillis()))
       .onFailure(err -> {
         stats.failed(lastFailedHost);
-        LOG.debug("Call failed after {} attempts: {}", MAX_ATTEMPTS, err.toString());
+        LOG.warn("Call failed after {} attempts: {}", MAX_ATTEMPTS, err.toString());
       })
       .<Void>mapEmpty()
       .recover(err -> Future.succeededFuture());

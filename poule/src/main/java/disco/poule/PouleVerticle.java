@@ -73,9 +73,8 @@ final class PouleVerticle extends VerticleBase {
       .withAddressResolver(ServiceResolver.create())
       .withLoadBalancer(balancer)
       .build();
-    SlipCall slipCall = config.transport() == PouleConfig.Transport.HTTP ? new HttpSlipCall(client, config)
-      : new BusSlipCall(vertx, node.bus(), balancer, config);
-    loop = new CallLoop(vertx, slipCall, slips, stats, config);
+    BusSlipCall busCall = config.transport() == PouleConfig.Transport.EVENTBUS ? new BusSlipCall(vertx, node.bus(), balancer, config) : null;
+    loop = new CallLoop(vertx, busCall != null ? busCall : new HttpSlipCall(client, config), slips, stats, config);
     discovery = ServiceDiscovery.create(vertx);
     timeline.start();
     vertx.setPeriodic(1_000, id -> tick());
@@ -90,9 +89,12 @@ final class PouleVerticle extends VerticleBase {
       .compose(server -> discovery.publish(endpoint.record()))
       .onSuccess(record -> {
         endpoint.published(record);
-        // over the event bus, calls begin once it is up (at once but for a lite member alone)
-        Future<?> transportReady = config.transport() == PouleConfig.Transport.EVENTBUS ? node.bus().up() : Future.succeededFuture();
-        transportReady.onSuccess(v -> context.runOnContext(onLoop -> slips.start(loop::fill)));
+        // over the event bus, calls begin once it is up (at once but for a lite member alone) and has
+        // reached every instance once
+        Future<?> transportReady = busCall == null ? Future.succeededFuture()
+          : node.bus().up().compose(bus -> node.liveRecordsOnceRead())
+            .compose(records -> busCall.warmUp(node.liveInstances(config.service())));
+        transportReady.onComplete(v -> context.runOnContext(onLoop -> slips.start(loop::fill)));
       });
   }
 
