@@ -1,6 +1,8 @@
 # Case 12: no thread held, no operation on the cluster map timed out while a slip was frozen. Threads
 # held are judged from the logs of every container of the stack (Vert.x reports any thread held over
-# 2 s, with its stack: ClusterMember sets the limits); operations that gave up waiting, from the
+# 2 s, with its stack: ClusterMember and ClusterBus set the limits); a worker held in vertx-hazelcast's
+# synchronous calls (the event bus's consumers and nodes, written and read while members come and
+# go) is counted apart, its longest hold a figure with the 2 s target and a 10 s bound; operations that gave up waiting, from the
 # members' own count (disco_cluster_operation_timeouts_total), read around each case by the runner
 # and around each freeze by frozen_case (lib.sh). An operation that timed out holds no thread (it
 # failed after its own timeout, and was retried); none may come while a slip is frozen, besides the
@@ -10,6 +12,21 @@
 # covers whatever ran before it in this run (alone after the setup: the deploy).
 # Its variables cross files (set in one, read in another): SC2034 and SC2154 are off here.
 # shellcheck shell=bash disable=SC2034,SC2154
+
+# each blocked-thread report of a log on stdin, "MS HZ": how long the thread was held, and 1 when its
+# stack runs in vertx-hazelcast (io.vertx.spi.cluster.hazelcast: the event bus's synchronous calls
+# on the clustered Vert.x's workers, which it makes while members come and go), else 0
+blocked_reports() {
+  awk '
+    function flush() { if (ms != "") print ms, hz; ms = "" }
+    /has been blocked for [0-9]+ ms/ { flush(); match($0, /blocked for [0-9]+ ms/); ms = substr($0, RSTART + 12, RLENGTH - 15); hz = 0; next }
+    ms != "" && /^[[:space:]]+at / { if ($0 ~ /io\.vertx\.spi\.cluster\.hazelcast/) hz = 1; next }
+    ms != "" && /^io\.vertx\.core\.VertxException/ { next }
+    { flush() }
+    END { flush() }'
+}
+# vertx-hazelcast's blocking calls may hold a worker longer than 2 s (the target); beyond this, FAIL
+VERTX_HAZELCAST_BOUND_MS=10000
 
 # a thread of a paused container is reported on waking as held for the whole pause: the freeze, not a wait
 freeze_ms() { # CONTAINER: the pauses it went through, in ms
@@ -23,21 +40,26 @@ freeze_ms() { # CONTAINER: the pauses it went through, in ms
 case_held_threads() {
   err_trap_here
   STEP="12 no thread blocked"
-  blocked=0; frozen_reports=0; late_answers=0; dead_dials=0; suspicions=0
+  blocked=0; frozen_reports=0; late_answers=0; dead_dials=0; suspicions=0; vh_reports=0; vh_max_ms=0
   rejoins=0; rejoins_apart=0; rejoins_merge=0; rejoins_stopped=0; rejoins_records=0
   for i in $LIVE_NODES; do
     for id in $(node_docker "$i" ps -aq --filter "label=com.docker.stack.namespace=$STACK"); do
       log=$(node_docker "$i" logs "$id" 2>&1 || true)
       pauses=$(freeze_ms "$id" | tr '\n' ' ')
       n=0
-      for ms in $(grep -oE "has been blocked for [0-9]+ ms" <<<"$log" | grep -oE "[0-9]+" || true); do
+      while read -r ms hz; do
         if awk -v ms="$ms" -v p="$pauses" 'BEGIN { k = split(p, a, " "); for (j = 1; j <= k; j++) if (ms >= a[j] - 1500 && ms <= a[j] + 2000) exit 0; exit 1 }'; then
           frozen_reports=$((frozen_reports + 1))
+        elif [ "$hz" = 1 ]; then
+          [ "$vh_reports" -gt 0 ] || { say "node-$i $id: a worker held $ms ms in vertx-hazelcast (the first such report, counted apart)"
+            grep -m1 -A16 "has been blocked for $ms ms" <<<"$log" >&2; }
+          vh_reports=$((vh_reports + 1))
+          [ "$ms" -le "$vh_max_ms" ] || vh_max_ms=$ms
         else
           n=$((n + 1))
         fi
-      done
-      [ "$n" -eq 0 ] || { say "node-$i $id: $n blocked-thread reports"; grep -A3 "has been blocked for" <<<"$log" | head -n 8 >&2; }
+      done < <(blocked_reports <<<"$log")
+      [ "$n" -eq 0 ] || { say "node-$i $id: $n blocked-thread reports"; grep -A12 "has been blocked for" <<<"$log" | head -n 30 >&2; }
       blocked=$((blocked + n))
       # A member that could not run an operation in time (frozen, say) answers "call timeout" when it
       # can; if its caller had moved on already ("No Invocation found"), nothing waited: counted apart
@@ -70,9 +92,11 @@ case_held_threads() {
   asked_timeouts=$FROZEN_ASKED
   [ "$frozen_timeouts" -eq 0 ] || EXPLAINED+=("---- the operations that timed out while a slip was frozen" \
     "$(printf '%s\n' "${FROZEN_LINES[@]}")")
-  note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause); operations on the cluster map that timed out (the members' metrics): $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $asked_timeouts reads asked of the paused member that gave up on it; $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
+  note "blocked-thread reports in every container's log: $blocked (and $frozen_reports of a paused container, held no longer than its pause; $vh_reports in vertx-hazelcast's blocking calls, the longest held $vh_max_ms ms); operations on the cluster map that timed out (the members' metrics): $timeouts$by_case, $frozen_timeouts of them while a slip was frozen (target 0; and $caught_timeouts of a paused container's own operations that the pause caught in flight, $asked_timeouts reads asked of the paused member that gave up on it; $late_answers late 'call timeout' answers to operations whose callers had moved on, $dead_dials connection attempts to departed members that timed out); members suspected after missed heartbeats (the faults): $suspicions; members stuck alone that joined again: $rejoins (apart from members that answer: $rejoins_apart, a merge that did not join in 10 s: $rejoins_merge, stopped by Hazelcast: $rejoins_stopped, own record or whole read failing: $rejoins_records)"
   held_results
   [ "$blocked" -eq 0 ] || soft_fail "$blocked blocked-thread reports"
+  [ "$vh_max_ms" -le 2000 ] || MISSED+=("$STEP: vertx-hazelcast held a worker $vh_max_ms ms, target 2000 ms")
+  [ "$vh_max_ms" -le "$VERTX_HAZELCAST_BOUND_MS" ] || soft_fail "vertx-hazelcast held a worker $vh_max_ms ms (bound $VERTX_HAZELCAST_BOUND_MS ms)"
   [ "$frozen_timeouts" -eq 0 ] || soft_fail "$frozen_timeouts operations on the cluster map timed out while a slip was frozen"
   pass
 }
@@ -80,6 +104,8 @@ case_held_threads() {
 held_results() {
   result held-threads-blocked-reports "$blocked" count 0 0 "blocked-thread reports (a thread held over 2 s), besides a paused container's"
   result held-threads-paused-reports "$frozen_reports" count "" "" "blocked-thread reports of a paused container, held no longer than its pause"
+  result held-threads-vertx-hazelcast-reports "$vh_reports" count "" "" "blocked-thread reports in vertx-hazelcast's blocking calls (the event bus's)"
+  result held-threads-vertx-hazelcast-longest "$vh_max_ms" ms 2000 "$VERTX_HAZELCAST_BOUND_MS" "the longest a vertx-hazelcast blocking call held a worker (0: none over 2 s)"
   result held-threads-timeouts "$timeouts" count "" "" "operations on the cluster map that timed out, every case before this one"
   result held-threads-timeouts-while-frozen "$frozen_timeouts" count 0 0 "operations on the cluster map that timed out while a slip was frozen"
   result held-threads-caught-in-pause "$caught_timeouts" count "" "" "a paused container's own operations that the pause caught in flight"
