@@ -1,5 +1,6 @@
 package disco.poule;
 
+import disco.registry.ClusterNode;
 import disco.registry.bus.ClusterBus;
 import disco.registry.discovery.ServiceAddress;
 import disco.registry.discovery.ServiceResolver;
@@ -28,24 +29,33 @@ final class BusSlipCall implements SlipCall {
   static final long WARM_UP_TIMEOUT_MS = 10_000;
 
   private final EndpointResolver endpoints;
+  private final ClusterNode node;
   private final ClusterBus bus;
   private final ServiceAddress service;
   private final DeliveryOptions options;
 
-  BusSlipCall(Vertx vertx, ClusterBus bus, LoadBalancer balancer, PouleConfig config) {
+  BusSlipCall(Vertx vertx, ClusterNode node, LoadBalancer balancer, PouleConfig config) {
     this.endpoints = ServiceResolver.endpoints(vertx, balancer);
-    this.bus = bus;
+    this.node = node;
+    this.bus = node.bus();
     this.service = ServiceAddress.of(config.service());
     this.options = new DeliveryOptions().setSendTimeout(config.timeoutMs());
   }
 
   /**
-   * Sends one request, outside the balancer, to each of {@code instances}: the calls that follow find
-   * the addresses looked up and the connections open. Without it, the first calls of a poule that
-   * just started over the event bus all outlast their timeout at once, and every instance is ejected.
-   * Completes when every one answered or failed.
+   * Once the event bus is up (at once but for a lite member alone) and the records read, sends one
+   * request, outside the balancer, to each instance: the calls that follow find the addresses looked
+   * up and the connections open. Without it, the first calls of a poule that just started over the
+   * event bus all outlast their timeout at once, and every instance is ejected. Completes when every
+   * one answered or failed.
    */
-  Future<Void> warmUp(List<ServiceInstance> instances) {
+  @Override
+  public Future<Void> ready() {
+    return bus.up().compose(up -> node.liveRecordsOnceRead())
+      .compose(records -> warmUp(node.liveInstances(service.name())));
+  }
+
+  private Future<Void> warmUp(List<ServiceInstance> instances) {
     DeliveryOptions patient = new DeliveryOptions().setSendTimeout(WARM_UP_TIMEOUT_MS);
     List<Future<Message<Object>>> answers = instances.stream().filter(instance -> instance.eventBusAddress() != null)
       .map(instance -> bus.<Object>request(instance.eventBusAddress(), null, patient)).toList();

@@ -73,8 +73,9 @@ final class PouleVerticle extends VerticleBase {
       .withAddressResolver(ServiceResolver.create())
       .withLoadBalancer(balancer)
       .build();
-    BusSlipCall busCall = config.transport() == PouleConfig.Transport.EVENTBUS ? new BusSlipCall(vertx, node.bus(), balancer, config) : null;
-    loop = new CallLoop(vertx, busCall != null ? busCall : new HttpSlipCall(client, config), slips, stats, config);
+    SlipCall slipCall = config.transport() == PouleConfig.Transport.HTTP ? new HttpSlipCall(client, config)
+      : new BusSlipCall(vertx, node, balancer, config);
+    loop = new CallLoop(vertx, slipCall, slips, stats, config);
     discovery = ServiceDiscovery.create(vertx);
     timeline.start();
     vertx.setPeriodic(1_000, id -> tick());
@@ -89,12 +90,7 @@ final class PouleVerticle extends VerticleBase {
       .compose(server -> discovery.publish(endpoint.record()))
       .onSuccess(record -> {
         endpoint.published(record);
-        // over the event bus, calls begin once it is up (at once but for a lite member alone) and has
-        // reached every instance once
-        Future<?> transportReady = busCall == null ? Future.succeededFuture()
-          : node.bus().up().compose(bus -> node.liveRecordsOnceRead())
-            .compose(records -> busCall.warmUp(node.liveInstances(config.service())));
-        transportReady.onComplete(v -> context.runOnContext(onLoop -> slips.start(loop::fill)));
+        slipCall.ready().onComplete(v -> context.runOnContext(onLoop -> slips.start(loop::fill)));
       });
   }
 
